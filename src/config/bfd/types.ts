@@ -1,0 +1,4 @@
+/** BFD model. (Stub: filled in by the LVS/BFD model work.) */
+export interface BfdSection {
+  instances: Record<string, unknown>;
+}
