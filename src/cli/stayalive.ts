@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * stayalive: the daemon's entry point. keepalived's command line; runs in the
+ * foreground with -n, otherwise detaches once the daemon reports it is ready.
+ */
+import { spawn } from 'node:child_process';
+import { publish } from '../core/bus.js';
+import { Daemon } from '../core/daemon.js';
+import { parseFacility } from '../core/log-format.js';
+import { startLogger } from '../core/logger.js';
+import { VERSION } from '../core/version.js';
+import { openSyslog } from '../os/syslog.js';
+import { systemdNotifier } from '../os/sd-notify.js';
+import { runConfigTest, runDumpConfig } from './config-test.js';
+import { parseDaemonArgs, SIGNUMS, USAGE, type DaemonOptions } from './options.js';
+
+const DETACHED_ENV = 'STAYALIVE_DETACHED_CHILD';
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+/** Without -n: start a detached copy with -n and wait until it says it is ready. */
+function detach(): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1), '-n'], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      env: { ...process.env, [DETACHED_ENV]: '1' },
+    });
+    child.once('message', () => {
+      child.disconnect();
+      child.unref();
+      resolve(0);
+    });
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function runDaemon(o: DaemonOptions): Promise<void> {
+  if (o.umask) process.umask(parseInt(o.umask, o.umask.startsWith('0') ? 8 : 10));
+  const facility = parseFacility(o.logFacility);
+  if (facility === undefined) fail(`Invalid log facility '${o.logFacility}'`);
+  startLogger({
+    console: o.logConsole,
+    format: o.logFormat,
+    syslog: o.noSyslog ? null : openSyslog(),
+    facility,
+    ident: 'Stayalive',
+    detail: o.logDetail,
+  });
+  for (const flag of o.ignored) {
+    publish('log', {
+      level: 'notice',
+      subsystem: 'daemon',
+      message: `Option ${flag} is accepted for keepalived compatibility and has no effect`,
+    });
+  }
+  if (o.namespace) fail('--namespace is not supported yet; run stayalive under `ip netns exec`');
+  const notifier = systemdNotifier();
+  const daemon = new Daemon(o, { notify: (s) => notifier.notify(s), subsystems: [] });
+  try {
+    await daemon.start();
+  } catch (e) {
+    publish('log', { level: 'error', subsystem: 'daemon', message: (e as Error).message });
+    notifier.notify('ERRNO=1');
+    process.exitCode = 1;
+    return;
+  }
+  if (process.env[DETACHED_ENV] && process.send) process.send({ ready: true });
+}
+
+async function main(): Promise<void> {
+  const parsed = parseDaemonArgs(process.argv.slice(2));
+  if (!parsed.ok) fail(`${parsed.error}\nTry 'stayalive --help' for more information.`);
+  const o = parsed.options;
+  if (o.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (o.version) {
+    process.stdout.write(`stayalive v${VERSION} (keepalived 2.2 configuration compatible)\n`);
+    return;
+  }
+  if (o.signum) {
+    const s = SIGNUMS[o.signum.toUpperCase()];
+    if (!s) fail(`Unknown sigfunc ${o.signum}`);
+    process.stdout.write(`${s.number}\n`);
+    return;
+  }
+  if (o.configTest) {
+    process.exitCode = runConfigTest(o);
+    return;
+  }
+  if (o.dumpConfig) {
+    process.exitCode = runDumpConfig(o);
+    return;
+  }
+  if (!o.dontFork && !process.env[DETACHED_ENV]) {
+    process.exitCode = await detach();
+    return;
+  }
+  await runDaemon(o);
+}
+
+void main();

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * stayalivectl: ask the running daemon over its control socket.
+ *   stayalivectl [--socket PATH] [--json] status|config|reload|dump
+ */
+import { parseArgs } from 'node:util';
+import { controlRequest } from '../api/control.js';
+import { DEFAULT_CONTROL } from './options.js';
+import { formatStatus } from './status-format.js';
+
+const USAGE = `Usage: stayalivectl [--socket PATH] [--json] COMMAND
+Commands:
+  status   daemon and subsystem state
+  config   the running configuration model (JSON)
+  reload   re-read the configuration (like SIGHUP) and report the outcome
+  dump     write the state dump file (like SIGUSR1) and print its path
+`;
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        socket: { type: 'string', short: 's', default: DEFAULT_CONTROL },
+        json: { type: 'boolean', short: 'j', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length !== 1) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const cmd = positionals[0];
+  if (!['status', 'config', 'reload', 'dump'].includes(cmd)) {
+    process.stderr.write(`unknown command '${cmd}'\n${USAGE}`);
+    return 2;
+  }
+  let reply;
+  try {
+    reply = await controlRequest(values.socket, { cmd });
+  } catch (e) {
+    process.stderr.write(`cannot reach stayalive at ${values.socket}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (!reply.ok) {
+    process.stderr.write(`error: ${reply.error}\n`);
+    return 1;
+  }
+  if (values.json || cmd === 'config') {
+    process.stdout.write(JSON.stringify(reply.result, null, 2) + '\n');
+  } else if (cmd === 'status') {
+    process.stdout.write(formatStatus(reply.result as Record<string, unknown>));
+  } else {
+    process.stdout.write(`${JSON.stringify(reply.result)}\n`);
+  }
+  return 0;
+}
+
+void main().then((code) => (process.exitCode = code));
