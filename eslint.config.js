@@ -7,8 +7,10 @@ const pureFiles = [
   'src/config/**/*.ts',
   'src/core/bus-types.ts',
   'src/*/machine.ts',
+  'src/*/machine-types.ts',
   'src/*/packet.ts',
   'src/*/types.ts',
+  'src/vrrp/{validate,frame,checksum,garp,ip-addr,timers,priority}.ts',
 ];
 
 export default tseslint.config(
