@@ -5,8 +5,9 @@
  *   `\!` stand for the characters themselves).
  * - A `{` or `}` outside quotes splits the line: the text before it is a line
  *   of its own, then the brace, then the rest.
- * - Words split on blanks; only double quotes group (and are removed);
- *   quoted and unquoted pieces next to each other join into one word.
+ * - Words split on blanks; only double quotes group (and are removed). A
+ *   quote also ends an unquoted word: `a"b c"` is two words, `a` and `b c`
+ *   (keepalived's alloc_strvec_r; only script-like values join pieces).
  */
 import { ErrorCodes } from '../core/errors.js';
 import type { DiagnosticSink, Position } from './diagnostics.js';
@@ -23,8 +24,10 @@ function stripComment(text: string): string {
   let inQuote = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '\\' && (text[i + 1] === '#' || text[i + 1] === '!') && !inQuote) {
-      out += '\\' + text[i + 1]; // keep the escape so splitting below does not see a comment
+    if (c === '\\' && i + 1 < text.length) {
+      // keepalived's decomment() skips an escaped pair as a whole, so `\"` does not
+      // toggle quoting and `\#` does not start a comment; splitting resolves `\#`.
+      out += c + text[i + 1];
       i++;
       continue;
     }
@@ -39,46 +42,46 @@ function isBlank(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\v' || c === '\f';
 }
 
-/** Split a segment (no braces outside quotes) into tokens. */
+/**
+ * Split a segment (no braces outside quotes) into tokens, as keepalived's
+ * alloc_strvec_r(): a `"` ends an unquoted word and starts a quoted one, which
+ * ends at the next `"` (so `ab"c d"e` is `ab`, `c d`, `e`). An unmatched quote
+ * is an error and drops the rest of the line. `end` is the index after each token.
+ */
 function words(
   seg: string,
   file: string,
   line: number,
   colBase: number,
   diag: DiagnosticSink,
-): Token[] {
-  const out: Token[] = [];
+): (Token & { end: number })[] {
+  const out: (Token & { end: number })[] = [];
   let i = 0;
   while (i < seg.length) {
     while (i < seg.length && isBlank(seg[i])) i++;
     if (i >= seg.length) break;
     const start = i;
+    const pos = { file, line, col: colBase + start };
+    if (seg[i] === '"') {
+      const close = seg.indexOf('"', i + 1);
+      if (close < 0) {
+        diag.error(ErrorCodes.CONFIG_SYNTAX, `Unmatched quote: '${seg.trim()}'`, pos);
+        break;
+      }
+      out.push({ text: seg.slice(i + 1, close), quoted: true, pos, end: close + 1 });
+      i = close + 1;
+      continue;
+    }
     let text = '';
-    let quoted = false;
-    while (i < seg.length && !isBlank(seg[i])) {
-      if (seg[i] === '"') {
-        quoted = true;
-        const close = seg.indexOf('"', i + 1);
-        if (close < 0) {
-          diag.error(ErrorCodes.CONFIG_SYNTAX, 'Unmatched quote', {
-            file,
-            line,
-            col: colBase + i,
-          });
-          text += seg.slice(i + 1);
-          i = seg.length;
-          break;
-        }
-        text += seg.slice(i + 1, close);
-        i = close + 1;
-      } else if (seg[i] === '\\' && (seg[i + 1] === '#' || seg[i + 1] === '!')) {
+    while (i < seg.length && !isBlank(seg[i]) && seg[i] !== '"') {
+      if (seg[i] === '\\' && (seg[i + 1] === '#' || seg[i + 1] === '!')) {
         text += seg[i + 1];
         i += 2;
       } else {
         text += seg[i++];
       }
     }
-    out.push({ text, quoted, pos: { file, line, col: colBase + start } });
+    out.push({ text, quoted: false, pos, end: i });
   }
   return out;
 }
@@ -99,13 +102,12 @@ export function lexLine(
     const seg = text.slice(segStart, end);
     const tokens = words(seg, file, line, colOffset + segStart + 1, diag);
     if (tokens.length === 0) return;
-    const kw = tokens[0];
-    const restIdx = seg.indexOf(kw.text) + kw.text.length;
+    const restIdx = tokens[0].end;
     const lead = seg.slice(restIdx).match(/^[ \t]*/)?.[0].length ?? 0;
-    const restStart = segStart + Math.max(restIdx, 0) + lead;
+    const restStart = segStart + restIdx + lead;
     items.push({
       kind: 'words',
-      tokens,
+      tokens: tokens.map(({ text, quoted, pos }) => ({ text, quoted, pos })),
       rest: text.slice(restStart, end).trimEnd(),
       restPos: { file, line, col: colOffset + restStart + 1 },
     });
@@ -131,7 +133,6 @@ export function buildTree(items: Iterable<LexItem>, diag: DiagnosticSink): ConfN
   const root: ConfNode[] = [];
   const stack: ConfNode[][] = [root];
   const owners: (ConfNode | null)[] = [];
-  let extraOpens = 0;
   let lastOpenPos: Position | undefined;
   for (const it of items) {
     const level = stack[stack.length - 1];
@@ -161,7 +162,7 @@ export function buildTree(items: Iterable<LexItem>, diag: DiagnosticSink): ConfN
       owners.pop();
     }
   }
-  extraOpens = stack.length - 1;
+  const extraOpens = stack.length - 1;
   if (extraOpens > 0) {
     diag.warn(
       ErrorCodes.CONFIG_SYNTAX,

@@ -48,6 +48,6 @@ export function reloadBlocker(diags: readonly Diagnostic[]): Diagnostic | undefi
       d.code === 'SA_ERR_CONFIG_SYNTAX' ||
       d.klass === 'fatal' ||
       d.klass === 'security' ||
-      (d.klass === 'file-not-found' && d.code === 'SA_ERR_CONFIG_FILE_NOT_FOUND' && !d.pos),
+      (d.klass === 'file-not-found' && (!d.pos || d.pos.line === 0)),
   );
 }

@@ -1,0 +1,42 @@
+// stayalive native addon: module entry. Exports the NativeSocket class and
+// the interface name <-> index helpers. Linux only.
+#include <errno.h>
+#include <net/if.h>
+#include <napi.h>
+
+#include "socket.h"
+#include "util.h"
+
+namespace stayalive {
+namespace {
+
+// ifNameToIndex(name) -> index; throws ENODEV when there is no such interface.
+Napi::Value IfNameToIndex(const Napi::CallbackInfo& info) {
+  std::string name = ArgString(info, 0, "name");
+  unsigned idx = if_nametoindex(name.c_str());
+  if (idx == 0) ThrowErrno(info.Env(), "if_nametoindex", errno == 0 ? ENODEV : errno, name);
+  return Napi::Number::New(info.Env(), idx);
+}
+
+// ifIndexToName(index) -> name; throws ENXIO/ENODEV when the index is unused.
+Napi::Value IfIndexToName(const Napi::CallbackInfo& info) {
+  int idx = ArgInt(info, 0, "index");
+  char buf[IF_NAMESIZE] = {0};
+  if (idx <= 0 || if_indextoname(static_cast<unsigned>(idx), buf) == nullptr) {
+    ThrowErrno(info.Env(), "if_indextoname", idx <= 0 ? ENODEV : errno, std::to_string(idx));
+  }
+  return Napi::String::New(info.Env(), buf);
+}
+
+}  // namespace
+}  // namespace stayalive
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace stayalive;
+  exports.Set("NativeSocket", Socket::Define(env));
+  exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex, "ifNameToIndex"));
+  exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName, "ifIndexToName"));
+  return exports;
+}
+
+NODE_API_MODULE(stayalive_native, Init)
