@@ -1,7 +1,13 @@
 /**
  * Facts about the host that keepalived consults while reading a config
- * (`-t` checks that interfaces exist). Pure data; the shell fills it in.
+ * (`-t` checks that interfaces exist, that scripts exist and are safe to run
+ * as root, that script users exist). Pure data and callbacks; the shell
+ * (src/os/host.ts) fills them in, tests pass their own.
  */
+
+/** What the host can tell about the program a script runs. */
+export type ScriptFileFact = 'ok' | 'missing' | 'insecure' | 'not-executable';
+
 export interface HostFacts {
   /** Interface names present on the host, or null when unknown (then no interface checks). */
   interfaces: ReadonlySet<string> | null;
@@ -10,6 +16,12 @@ export interface HostFacts {
   /** Users and groups that exist (script_user checks), or null when unknown. */
   users?: ReadonlySet<string> | null;
   groups?: ReadonlySet<string> | null;
+  /**
+   * Facts about a script's program (`argv[0]`, searched in PATH when it has
+   * no slash): missing, not executable, or insecure (it or a directory above
+   * it is writable by a non-root user). Undefined when unknown.
+   */
+  scriptFile?: (path: string) => ScriptFileFact | undefined;
 }
 
 export const UNKNOWN_HOST: HostFacts = { interfaces: null, hostname: 'localhost' };

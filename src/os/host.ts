@@ -1,17 +1,89 @@
 /**
  * Host facts for the config checks, read from this host (network namespace
- * included): interface names from /sys/class/net, the short hostname.
+ * included): interface names from /sys/class/net, the short hostname, users
+ * and groups, and what keepalived's script-security pass asks of a script.
  */
-import { readdirSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
-import type { HostFacts } from '../config/host-facts.js';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { HostFacts, ScriptFileFact } from '../config/host-facts.js';
+
+function names(file: string): Set<string> | null {
+  try {
+    return new Set(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(':')[0]),
+    );
+  } catch {
+    return null;
+  }
+}
+
+/** keepalived runs a bare command name from PATH. */
+function locate(program: string): string | undefined {
+  if (program.includes('/')) return isAbsolute(program) ? program : resolve(program);
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    const p = join(dir, program);
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/**
+ * keepalived's rule, per path component: unsafe if not owned by root, or if a
+ * file or a non-sticky directory is writable by the world or by a non-root group.
+ */
+function writableByOthers(path: string): boolean {
+  const st = lstatSync(path);
+  if (st.uid !== 0) return true;
+  const sticky = st.isDirectory() && (st.mode & 0o1000) !== 0;
+  if (sticky) return false;
+  return (st.mode & 0o002) !== 0 || (st.gid !== 0 && (st.mode & 0o020) !== 0);
+}
+
+export function scriptFileFact(program: string): ScriptFileFact {
+  const path = locate(program);
+  if (!path) return 'missing';
+  try {
+    if (!statSync(path).isFile()) return 'missing';
+    accessSync(path, constants.X_OK);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-executable';
+  }
+  // Judge the real file: symlinks along the way (/bin → usr/bin) are followed, as keepalived does.
+  for (let p = realpathSync(path); ; p = dirname(p)) {
+    if (writableByOthers(p)) return 'insecure';
+    if (p === dirname(p)) break;
+  }
+  return 'ok';
+}
 
 export function readHostFacts(): HostFacts {
-  let interfaces: Set<string> | null = null;
+  let interfaces: Set<string> | null;
   try {
     interfaces = new Set(readdirSync('/sys/class/net'));
   } catch {
     interfaces = null;
   }
-  return { interfaces, hostname: hostname().split('.')[0] };
+  return {
+    interfaces,
+    hostname: hostname().split('.')[0],
+    users: names('/etc/passwd'),
+    groups: names('/etc/group'),
+    scriptFile: scriptFileFact,
+  };
 }
