@@ -26,15 +26,24 @@ function detach(): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1), '-n'], {
       detached: true,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // Like keepalived, the detached daemon has no terminal: its words go to the log.
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       env: { ...process.env, [DETACHED_ENV]: '1' },
     });
+    let settled = false;
     child.once('message', () => {
+      settled = true;
       child.disconnect();
       child.unref();
       resolve(0);
     });
-    child.once('exit', (code) => resolve(code ?? 1));
+    child.once('exit', (code) => {
+      if (settled) return;
+      process.stderr.write(
+        `stayalive: the daemon exited during start-up (code ${code}); see its log\n`,
+      );
+      resolve(code || 1);
+    });
   });
 }
 

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { stayaliveArgv } from './lib/stayalive.js';
 
 interface ParityCase {
   name: string;
@@ -43,9 +44,6 @@ interface RunResult {
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 const fixtures = join(repoRoot, 'test', 'fixtures', 'configs');
-const stayaliveCli = join(repoRoot, 'src', 'cli', 'stayalive.ts');
-// Absolute loader URL: the runs use the temp dir as cwd, where a bare `tsx` would not resolve.
-const tsxLoader = import.meta.resolve('tsx');
 
 const RUN_TIMEOUT_MS = Number(process.env.PARITY_TIMEOUT_MS) || 10_000;
 const PARALLEL = 4;
@@ -177,10 +175,7 @@ before(() => {
   prepareFixtures(workDir);
   const jobs = cases.map((c) => async () => {
     const keepalived = await runInNs(['keepalived', ...testArgs(c, workDir)], workDir);
-    const stayalive = await runInNs(
-      [process.execPath, '--import', tsxLoader, stayaliveCli, ...testArgs(c, workDir)],
-      workDir,
-    );
+    const stayalive = await runInNs([...stayaliveArgv(), ...testArgs(c, workDir)], workDir);
     return { keepalived, stayalive };
   });
   const promises = pooled(jobs, PARALLEL);

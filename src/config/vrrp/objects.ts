@@ -1,0 +1,341 @@
+/**
+ * Top-level VRRP-side objects other than vrrp_instance: vrrp_script,
+ * track_file (vrrp_track_file), vrrp_track_process, vrrp_sync_group,
+ * track_group, garp_group. Pure.
+ */
+import { ErrorCodes } from '../../core/errors.js';
+import { parseCommandLine, parseScriptValue } from '../global/script-value.js';
+import type { BlockSpec } from '../schema.js';
+import { arg, parseInteger, parseTimer } from '../values.js';
+import { interfaceKnown } from './common.js';
+import { emptyTracking, trackBlock } from './tracking.js';
+import type { GarpGroup, SyncGroup, TrackFile, TrackProcess, VrrpScript } from './types.js';
+
+const UINT_MAX = 4294967295;
+
+function weightWithReverse(
+  node: Parameters<BlockSpec<VrrpScript>['keywords'][string]>[0],
+  ctx: Parameters<BlockSpec<VrrpScript>['keywords'][string]>[2],
+  lim: number,
+): { weight: number; reverse: boolean } | undefined {
+  const w = parseInteger(arg(node, ctx), ctx, -lim, lim);
+  if (w === undefined) return undefined;
+  let reverse = false;
+  const o = node.args[1];
+  if (o) {
+    if (o.text === 'reverse') reverse = true;
+    else ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, `unknown weight option ${o.text}`, o.pos);
+  }
+  return { weight: w, reverse };
+}
+
+export const scriptSpec: BlockSpec<VrrpScript> = {
+  name: 'vrrp_script',
+  keywords: {
+    script: (node, s, ctx) => {
+      s.script = parseCommandLine(node, ctx) ?? null;
+    },
+    interval: (node, s, ctx) => {
+      let n = parseInteger(arg(node, ctx), ctx, 0, Math.floor(UINT_MAX / 1e6));
+      if (n === undefined) return;
+      if (n === 0) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          `(${s.name}): vrrp script interval must be greater than 0, setting to 1`,
+          node.pos,
+        );
+        n = 1;
+      }
+      s.interval = n;
+    },
+    timeout: (node, s, ctx) => {
+      let n = parseInteger(arg(node, ctx), ctx, 0, Math.floor(UINT_MAX / 1e6));
+      if (n === undefined) return;
+      if (n === 0) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          `(${s.name}): vrrp script timeout must be greater than 0, setting to 1`,
+          node.pos,
+        );
+        n = 1;
+      }
+      s.timeout = n;
+    },
+    weight: (node, s, ctx) => {
+      const w = weightWithReverse(node, ctx, 253);
+      if (w) {
+        s.weight = w.weight;
+        s.weightReverse = w.reverse;
+      }
+    },
+    rise: (node, s, ctx) => {
+      s.rise = parseInteger(arg(node, ctx), ctx, 1, 2147483647) ?? 1;
+    },
+    fall: (node, s, ctx) => {
+      s.fall = parseInteger(arg(node, ctx), ctx, 1, 2147483647) ?? 1;
+    },
+    user: (node, s, ctx) => {
+      const u = arg(node, ctx);
+      if (u) s.user = { user: u.text, group: node.args[1]?.text ?? null };
+    },
+    init_fail: (_n, s) => {
+      s.initFail = true;
+    },
+  },
+};
+
+export const trackFileSpec: BlockSpec<TrackFile> = {
+  name: 'track_file',
+  keywords: {
+    file: (node, f, ctx) => {
+      const t = arg(node, ctx);
+      if (t) f.file = t.text;
+    },
+    weight: (node, f, ctx) => {
+      const w = weightWithReverse(node as never, ctx, 254);
+      if (w) {
+        f.weight = w.weight;
+        f.weightReverse = w.reverse;
+      }
+    },
+    init_file: (node, f, ctx) => {
+      let value = 0;
+      let overwrite = false;
+      for (const t of node.args) {
+        if (t.text === 'overwrite') overwrite = true;
+        else {
+          const n = parseInteger(t, ctx, -2147483648, 2147483647);
+          if (n !== undefined) value = n;
+        }
+      }
+      f.initFile = { value, overwrite };
+    },
+  },
+};
+
+const delay =
+  (field: 'delay' | 'terminateDelay' | 'forkDelay') =>
+  (
+    node: Parameters<BlockSpec<TrackProcess>['keywords'][string]>[0],
+    p: TrackProcess,
+    ctx: Parameters<BlockSpec<TrackProcess>['keywords'][string]>[2],
+  ): void => {
+    const n = parseTimer(arg(node, ctx), ctx, 0.000001, 3600);
+    if (n === undefined) return;
+    if (field !== 'forkDelay') p.terminateDelay = n;
+    if (field !== 'terminateDelay') p.forkDelay = n;
+    if (field === 'delay') p.delay = n;
+  };
+
+export const trackProcessSpec: BlockSpec<TrackProcess> = {
+  name: 'vrrp_track_process',
+  keywords: {
+    process: (node, p, ctx) => {
+      if (p.process) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_DUPLICATE,
+          `Process already set for track process ${p.name} - ignoring ${node.args[0]?.text ?? ''}`,
+          node.pos,
+        );
+        return;
+      }
+      const t = arg(node, ctx);
+      if (!t) return;
+      p.process = t.text;
+      p.params = node.args.slice(1).map((a) => a.text);
+      if (p.params.length) {
+        p.paramMatch ??= 'exact';
+        p.fullCommand = true;
+      }
+    },
+    param_match: (node, p, ctx) => {
+      const t = node.args[0]?.text;
+      if (t === undefined) p.paramMatch = 'exact';
+      else if (t === 'initial' || t === 'partial') p.paramMatch = t;
+      else
+        return ctx.diag.warn(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          `Invalid param_match type ${t} - ignoring`,
+          node.pos,
+        );
+      p.fullCommand = true;
+    },
+    weight: (node, p, ctx) => {
+      const w = weightWithReverse(node as never, ctx, 254);
+      if (w) {
+        p.weight = w.weight;
+        p.weightReverse = w.reverse;
+      }
+    },
+    quorum: (node, p, ctx) => {
+      const n = parseInteger(arg(node, ctx), ctx, 1, 65535);
+      if (n === undefined) return;
+      if (p.quorumMax !== null && n > p.quorumMax) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          'Quorum is greater than quorum_max - ignoring',
+          node.pos,
+        );
+        return;
+      }
+      p.quorum = n;
+    },
+    quorum_max: (node, p, ctx) => {
+      const n = parseInteger(arg(node, ctx), ctx, 0, 65535);
+      if (n === undefined) return;
+      if ((n || p.quorum > 1) && n < p.quorum) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          'quorum_max is less than quorum - ignoring',
+          node.pos,
+        );
+        return;
+      }
+      p.quorumMax = n;
+      if (n === 0) p.quorum = 0;
+    },
+    delay: delay('delay'),
+    terminate_delay: delay('terminateDelay'),
+    fork_delay: delay('forkDelay'),
+    full_command: (_n, p) => {
+      p.fullCommand = true;
+    },
+  },
+};
+
+function gnotify(
+  field: 'master' | 'backup' | 'fault' | 'stop' | 'any',
+): BlockSpec<SyncGroup>['keywords'][string] {
+  return (node, g, ctx) => {
+    if (g.notify[field]) {
+      ctx.diag.warn(
+        ErrorCodes.CONFIG_DUPLICATE,
+        `vrrp group ${g.name}: ${node.keyword} script already specified - ignoring ${node.args[0]?.text ?? ''}`,
+        node.pos,
+      );
+      return;
+    }
+    g.notify[field] = parseScriptValue(node, ctx) ?? null;
+  };
+}
+
+export const syncGroupSpec: BlockSpec<SyncGroup> = {
+  name: 'vrrp_sync_group',
+  keywords: {
+    group: (node, g, ctx) => {
+      if (g.membersSet) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_DUPLICATE,
+          `Group list already specified for sync group ${g.name}`,
+          node.pos,
+        );
+        return;
+      }
+      g.membersSet = true;
+      g.members = [
+        ...node.args.map((t) => t.text),
+        ...(node.children ?? []).flatMap((c) => [c.keyword, ...c.args.map((t) => t.text)]),
+      ];
+      if (g.members.length === 0) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_INVALID_OBJECT,
+          `Warning - sync group ${g.name} has empty group block`,
+          node.pos,
+        );
+      }
+    },
+    track_interface: trackBlock('interface'),
+    track_script: trackBlock('script'),
+    track_file: trackBlock('file'),
+    track_process: trackBlock('process'),
+    track_bfd: trackBlock('bfd'),
+    notify_backup: gnotify('backup'),
+    notify_master: gnotify('master'),
+    notify_fault: gnotify('fault'),
+    notify_stop: gnotify('stop'),
+    notify: gnotify('any'),
+    smtp_alert: (node, g) => {
+      const t = node.args[0]?.text.toLowerCase();
+      g.smtpAlert = t === undefined || ['on', 'true', 'yes'].includes(t);
+    },
+    global_tracking: (node, g, ctx) => {
+      ctx.diag.warn(
+        ErrorCodes.CONFIG_DEPRECATED,
+        `(${g.name}) global_tracking is deprecated. Use track_interface/script/file on the sync group`,
+        node.pos,
+      );
+      g.trackingWeight = true;
+    },
+    sync_group_tracking_weight: (_n, g) => {
+      g.trackingWeight = true;
+    },
+    notify_priority_changes: (node, g) => {
+      const t = node.args[0]?.text.toLowerCase();
+      g.notifyPriorityChanges = t === undefined || ['on', 'true', 'yes'].includes(t);
+    },
+  },
+};
+
+export function newSyncGroup(name: string, pos: SyncGroup['pos']): SyncGroup {
+  return {
+    name,
+    pos,
+    members: [],
+    membersSet: false,
+    track: emptyTracking(),
+    notify: { master: null, backup: null, fault: null, stop: null, any: null },
+    smtpAlert: null,
+    trackingWeight: false,
+    notifyPriorityChanges: null,
+  };
+}
+
+export const garpGroupSpec: BlockSpec<GarpGroup> = {
+  name: 'garp_group',
+  keywords: {
+    garp_interval: (node, g, ctx) => {
+      const n = parseTimer(arg(node, ctx), ctx, 0);
+      if (n !== undefined) g.garpInterval = n;
+    },
+    gna_interval: (node, g, ctx) => {
+      const n = parseTimer(arg(node, ctx), ctx, 0);
+      if (n !== undefined) g.gnaInterval = n;
+    },
+    interface: (node, g, ctx) => {
+      const t = arg(node, ctx);
+      if (!t) return;
+      if (!interfaceKnown(ctx, t.text, t.pos)) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          `WARNING - interface ${t.text} specified for garp_group doesn't exist`,
+          t.pos,
+        );
+        return;
+      }
+      g.interfaces.push(t.text);
+    },
+    interfaces: (node, g, ctx) => {
+      const names = [
+        ...node.args,
+        ...(node.children ?? []).map((c) => ({ text: c.keyword, pos: c.pos })),
+      ];
+      if (names.length === 0)
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          'Warning - empty garp_group interfaces block',
+          node.pos,
+        );
+      for (const n of names) {
+        if (!interfaceKnown(ctx, n.text, n.pos)) {
+          ctx.diag.warn(
+            ErrorCodes.CONFIG_BAD_VALUE,
+            `WARNING - interface ${n.text} specified for garp_group doesn't exist`,
+            n.pos,
+          );
+          continue;
+        }
+        g.interfaces.push(n.text);
+      }
+    },
+  },
+};

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BASIC, exitCode, load } from './vrrp-helpers.js';
+
+test('instance defaults: BACKUP, priority 100, v2, 1 s adverts, accept', () => {
+  const { config, diags } = load(`${BASIC}}`);
+  assert.equal(exitCode(diags), 0);
+  const v = config.vrrp.instances.VI_1;
+  assert.equal(v.usable, true);
+  assert.equal(v.state, 'BACKUP');
+  assert.equal(v.priority, 100);
+  assert.equal(v.version, 2);
+  assert.equal(v.advertInt, 1);
+  assert.equal(v.accept, true);
+  assert.equal(v.strictMode, false);
+  assert.equal(v.garpLowerPrioRepeat, 5);
+  assert.equal(v.virtualIpaddress[0].address, '10.0.0.10');
+  assert.deepEqual(JSON.parse(JSON.stringify(config.vrrp)), config.vrrp, 'plain JSON');
+});
+
+test('state MASTER with no priority gives 255; priority 255 gives MASTER', () => {
+  const a = load(`${BASIC} state MASTER\n}`).config.vrrp.instances.VI_1;
+  assert.equal(a.priority, 255);
+  assert.equal(a.state, 'MASTER');
+  const b = load(`${BASIC} priority 255\n}`).config.vrrp.instances.VI_1;
+  assert.equal(b.state, 'MASTER');
+});
+
+test('nopreempt is cleared with a warning for MASTER and for 255', () => {
+  const a = load(`${BASIC} state MASTER\n priority 100\n nopreempt\n}`);
+  assert.equal(a.config.vrrp.instances.VI_1.nopreempt, false);
+  assert.ok(
+    a.messages.some((m) => m.includes('nopreempt will not work with initial state MASTER')),
+  );
+  const b = load(`${BASIC} priority 255\n state BACKUP\n nopreempt\n}`);
+  assert.ok(b.messages.some((m) => m.includes('nopreempt is incompatible with priority 255')));
+  const c = load(`${BASIC} nopreempt\n}`);
+  assert.equal(c.config.vrrp.instances.VI_1.nopreempt, true);
+  assert.equal(exitCode(c.diags), 0);
+});
+
+test('advert_int rounds per version', () => {
+  const v2 = load(`${BASIC} advert_int 1.5\n}`);
+  assert.equal(v2.config.vrrp.instances.VI_1.advertInt, 2);
+  assert.equal(exitCode(v2.diags), 5);
+  const v3 = load(`${BASIC} version 3\n advert_int 0.015\n}`);
+  assert.equal(v3.config.vrrp.instances.VI_1.advertInt, 0.02);
+  const big = load(`${BASIC} version 3\n advert_int 50\n}`);
+  assert.equal(big.config.vrrp.instances.VI_1.advertInt, 40.95);
+  const ok = load(`${BASIC} version 3\n advert_int 0.25\n}`);
+  assert.equal(ok.config.vrrp.instances.VI_1.advertInt, 0.25);
+  assert.equal(exitCode(ok.diags), 0);
+});
+
+test('IPv6 VIPs force version 3', () => {
+  const { config, diags } = load(`vrrp_instance V6 {
+ interface eth0
+ virtual_router_id 9
+ version 2
+ virtual_ipaddress { fe80::1/64 }
+}`);
+  const v = config.vrrp.instances.V6;
+  assert.equal(v.family, 6);
+  assert.equal(v.version, 3);
+  assert.equal(exitCode(diags), 0);
+});
+
+test('strict mode: accept off, no auth, state must match owner', () => {
+  const { config, messages } = load(`global_defs { vrrp_strict }
+${BASIC} state MASTER
+ priority 100
+ authentication {
+  auth_type PASS
+  auth_pass secret
+ }
+}`);
+  const v = config.vrrp.instances.VI_1;
+  assert.equal(v.strictMode, true);
+  assert.equal(v.accept, false);
+  assert.equal(v.authType, null);
+  assert.equal(v.state, 'BACKUP');
+  assert.equal(v.lowerPrioNoAdvert, true);
+  assert.equal(v.garpLowerPrioRepeat, 0);
+  assert.ok(messages.some((m) => m.includes('State MASTER must match being address owner')));
+  assert.ok(messages.some((m) => m.includes('Strict mode does not support authentication')));
+});
+
+test('auth_pass is truncated to 8 characters with a positioned warning', () => {
+  const { config, diags } = load(`${BASIC} authentication {
+  auth_type PASS
+  auth_pass 123456789
+ }
+}`);
+  const v = config.vrrp.instances.VI_1;
+  assert.equal(v.authType, 'PASS');
+  assert.equal(v.authPass, '12345678');
+  const d = diags.find((x) => x.message === 'Truncating auth_pass to 8 characters');
+  assert.deepEqual(d?.pos, { file: 't.conf', line: 9, col: 13 });
+});
+
+test('range errors keep defaults and report the token', () => {
+  const { config, diags } = load(`${BASIC} priority 300\n}`);
+  assert.equal(config.vrrp.instances.VI_1.priority, 100);
+  const d = diags.find((x) => x.message === "number '300' outside range [1, 255]");
+  assert.deepEqual(d?.pos, { file: 't.conf', line: 7, col: 11 });
+});
+
+test('missing virtual_router_id or interface makes the instance unusable', () => {
+  const a = load('vrrp_instance A {\n interface eth0\n virtual_ipaddress { 10.0.0.1 }\n}');
+  assert.equal(a.config.vrrp.instances.A.usable, false);
+  assert.deepEqual(a.config.vrrp.instances.A.problems, ['(A) the virtual router id must be set']);
+  assert.equal(exitCode(a.diags), 5);
+  const b = load('vrrp_instance B {\n virtual_router_id 3\n virtual_ipaddress { 10.0.0.1 }\n}');
+  assert.equal(b.config.vrrp.instances.B.usable, false);
+  assert.ok(b.messages.includes('(B) Unknown interface!'));
+  const c = load(
+    'vrrp_instance C {\n interface lo\n virtual_router_id 3\n virtual_ipaddress { 10.0.0.1 }\n}',
+  );
+  assert.equal(c.config.vrrp.instances.C.interface, null);
+  assert.equal(c.config.vrrp.instances.C.usable, false);
+});
+
+test('an interface missing on the host: warning at the line plus one bad-interface', () => {
+  const { diags } = load(`vrrp_instance V {
+ interface eth7
+ virtual_router_id 5
+ virtual_ipaddress { 10.1.1.1/24 }
+}`);
+  const w = diags.find((d) => d.message.includes('interface eth7 for vrrp_instance V'));
+  assert.equal(w?.klass, 'warning');
+  assert.equal(w?.pos?.line, 2);
+  const bad = diags.filter((d) => d.klass === 'bad-interface');
+  assert.equal(bad.length, 1);
+  assert.equal(exitCode(diags), 5);
+  const unknownHost = load(
+    'vrrp_instance V {\n interface eth7\n virtual_router_id 5\n virtual_ipaddress { 10.1.1.1 }\n}',
+    {
+      interfaces: null,
+      hostname: 'h',
+    },
+  );
+  assert.equal(exitCode(unknownHost.diags), 0);
+  assert.equal(unknownHost.config.vrrp.instances.V.interface, 'eth7');
+});
+
+test('v3 instance without VIPs is unusable; v2 only warns', () => {
+  const v3 = load('vrrp_instance V {\n interface eth0\n version 3\n virtual_router_id 5\n}');
+  assert.equal(v3.config.vrrp.instances.V.usable, false);
+  const v2 = load('vrrp_instance V {\n interface eth0\n virtual_router_id 5\n}');
+  assert.equal(v2.config.vrrp.instances.V.usable, true);
+  assert.ok(v2.messages.includes('(V) No VIP specified; at least one is sensible'));
+});
+
+test('unicast peers, notify scripts with user, use_vmac', () => {
+  const { config, diags } = load(`global_defs { enable_script_security }
+${BASIC} unicast_src_ip 10.0.0.1
+ unicast_peer {
+  10.0.0.2
+  10.0.0.3 min_ttl 5 max_ttl 200
+ }
+ notify_master "/etc/k/master.sh up" nobody nogroup
+ notify /etc/k/all.sh
+ use_vmac vrrp51
+ garp_master_repeat 3
+ preempt_delay 2.5
+}`);
+  assert.equal(exitCode(diags), 0, diags.map((d) => d.message).join('\n'));
+  const v = config.vrrp.instances.VI_1;
+  assert.deepEqual(v.unicastPeers, [
+    { address: '10.0.0.2', minTtl: 0, maxTtl: 255 },
+    { address: '10.0.0.3', minTtl: 5, maxTtl: 200 },
+  ]);
+  assert.equal(v.unicastTtl, 255);
+  assert.deepEqual(v.notify.master?.argv, ['/etc/k/master.sh', 'up']);
+  assert.equal(v.notify.master?.user, 'nobody');
+  assert.equal(v.notify.master?.group, 'nogroup');
+  assert.deepEqual(v.notify.any?.argv, ['/etc/k/all.sh']);
+  assert.deepEqual(v.useVmac, { ifname: 'vrrp51', mac: null });
+  assert.equal(v.garpMasterRepeat, 3);
+  assert.equal(v.preemptDelay, 2.5);
+});
+
+test('scripts without enable_script_security are a security violation (exit 6)', () => {
+  const { diags } = load(`${BASIC} notify_master /bin/true\n}`);
+  const sec = diags.find((d) => d.klass === 'security');
+  assert.ok(sec);
+  assert.equal(sec.pos?.line, 7);
+  assert.equal(exitCode(diags), 6);
+});
