@@ -201,6 +201,14 @@ export class Preprocessor {
         );
         continue;
       }
+      if (this.fs.isExecutable?.(path)) {
+        this.fileError(
+          INCLUDE_R,
+          `Configuration file '${path}' is not a regular non-executable file - skipping`,
+          at,
+        );
+        continue;
+      }
       const text = this.fs.readFile(path);
       if (text === undefined) {
         this.fileError(INCLUDE_R, `Configuration file '${path}' open problem - skipping`, at);

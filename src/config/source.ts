@@ -9,6 +9,8 @@ export interface ConfigFs {
   listDir(path: string): string[] | undefined;
   /** True if `path` names a directory. */
   isDir(path: string): boolean;
+  /** True if `path` has an execute bit (keepalived skips executable config files). */
+  isExecutable?(path: string): boolean;
 }
 
 export interface ReadOptions {

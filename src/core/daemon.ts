@@ -159,11 +159,11 @@ export class Daemon {
 
   /** SIGUSR1/SIGUSR2: write the state (or stats) where keepalived users look for it. */
   dump(kind: 'data' | 'stats'): string {
-    const g = (this.config?.global ?? {}) as { stateDumpFile?: string; statsDumpFile?: string };
+    const g = this.config?.global;
     const path =
       kind === 'data'
-        ? (g.stateDumpFile ?? '/tmp/stayalive.data')
-        : (g.statsDumpFile ?? '/tmp/stayalive.stats');
+        ? (g?.stateDumpFile ?? '/tmp/stayalive.data')
+        : (g?.statsDumpFile ?? '/tmp/stayalive.stats');
     const body =
       kind === 'data'
         ? { status: this.status(), config: this.config }

@@ -24,6 +24,13 @@ export const nodeConfigFs: ConfigFs = {
       return undefined;
     }
   },
+  isExecutable(path: string): boolean {
+    try {
+      return (fs.statSync(path).mode & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  },
   isDir(path: string): boolean {
     try {
       return fs.statSync(path).isDirectory();

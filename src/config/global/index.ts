@@ -29,6 +29,9 @@ export function defaultGlobalDefs(host: HostFacts): GlobalDefs {
     linkbeatUsePolling: false,
 
     routerId: host.hostname,
+    stateDumpFile: null,
+    statsDumpFile: null,
+    jsonDumpFile: null,
     notificationEmail: [],
     notificationEmailFrom: null,
     smtpServer: null,

@@ -29,6 +29,10 @@ export interface GlobalDefs {
 
   // --- identity and mail ---
   routerId: string;
+  /** Where SIGUSR1 / SIGUSR2 / the JSON dump write (keepalived 2.3's keywords); null = default. */
+  stateDumpFile: string | null;
+  statsDumpFile: string | null;
+  jsonDumpFile: string | null;
   notificationEmail: string[];
   /** null → keepalived@<hostname>. */
   notificationEmailFrom: string | null;

@@ -9,6 +9,7 @@
  * group members (which may precede their instances) and reports the single
  * keepalived BAD_IF for interfaces the host lacks.
  */
+import { vrrpCrossChecks } from './cross-checks.js';
 import { ErrorCodes } from '../../core/errors.js';
 import type { ScriptValue } from '../global/script-value.js';
 import type { Config } from '../model.js';
@@ -370,6 +371,7 @@ export function finalizeVrrp(config: Config, ctx: ParseCtx): void {
       );
   }
 
+  vrrpCrossChecks(config, ctx);
   checkScriptSecurityEnabled(config, ctx);
 
   const first = v.missingInterfaces[0];

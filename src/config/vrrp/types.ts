@@ -195,6 +195,8 @@ export interface VrrpScript {
   fall: number;
   user: { user: string; group: string | null } | null;
   initFail: boolean;
+  /** Set when keepalived would not run it: 'not found/accessible' or 'insecure'. */
+  disabled?: string;
 }
 
 export interface TrackFile {
