@@ -70,7 +70,6 @@ interface Pending {
   payload: Buffer;
   /** Built only when needed (an error), since naming an interface costs a syscall. */
   what: () => string;
-  dump: boolean;
   replies: NlMessage[];
   interrupted: boolean;
   timer?: NodeJS.Timeout;
@@ -271,14 +270,14 @@ export class Rtnl {
     payload: Buffer,
     what: () => string,
   ): Promise<NlMessage[]> {
-    const r = await this.request(type, NLM_F_REQUEST | NLM_F_ACK | flags, payload, what, false);
+    const r = await this.request(type, NLM_F_REQUEST | NLM_F_ACK | flags, payload, what);
     return r.replies;
   }
 
   /** A dump; retried (up to 3 times) when the kernel says the table changed under it. */
   private async dump(type: number, payload: Buffer, what: () => string): Promise<NlMessage[]> {
     for (let attempt = 1; ; attempt++) {
-      const r = await this.request(type, NLM_F_REQUEST | NLM_F_DUMP, payload, what, true);
+      const r = await this.request(type, NLM_F_REQUEST | NLM_F_DUMP, payload, what);
       if (!r.interrupted || attempt >= 3) return r.replies;
     }
   }
@@ -288,7 +287,6 @@ export class Rtnl {
     flags: number,
     payload: Buffer,
     what: () => string,
-    dump: boolean,
   ): Promise<{ replies: NlMessage[]; interrupted: boolean }> {
     if (this.closed) return Promise.reject(new RtnlError(what(), ECANCELED, 'client closed'));
     return new Promise((resolve, reject) => {
@@ -299,7 +297,6 @@ export class Rtnl {
         flags,
         payload,
         what,
-        dump,
         replies: [],
         interrupted: false,
         resolve,
