@@ -13,6 +13,7 @@ import { openSyslog } from '../os/syslog.js';
 import { systemdNotifier } from '../os/sd-notify.js';
 import { runConfigTest, runDumpConfig } from './config-test.js';
 import { parseDaemonArgs, SIGNUMS, USAGE, type DaemonOptions } from './options.js';
+import { createVrrpSubsystem } from '../vrrp/subsystem.js';
 
 const DETACHED_ENV = 'STAYALIVE_DETACHED_CHILD';
 
@@ -68,7 +69,10 @@ async function runDaemon(o: DaemonOptions): Promise<void> {
   }
   if (o.namespace) fail('--namespace is not supported yet; run stayalive under `ip netns exec`');
   const notifier = systemdNotifier();
-  const daemon = new Daemon(o, { notify: (s) => notifier.notify(s), subsystems: [] });
+  const daemon = new Daemon(o, {
+    notify: (s) => notifier.notify(s),
+    subsystems: o.vrrp ? [createVrrpSubsystem()] : [],
+  });
   try {
     await daemon.start();
   } catch (e) {

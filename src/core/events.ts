@@ -22,6 +22,15 @@ export interface EventMap {
   'daemon:stop': { reason: string };
   /** A state dump was written. */
   'daemon:dump': { kind: 'data' | 'stats' | 'json'; path: string };
+  /** A VRRP instance (or sync group) changed state. */
+  'vrrp:transition': {
+    instance: string;
+    from: string;
+    to: string;
+    reason: string;
+    priority: number;
+    group?: string;
+  };
   /** Free-form message from a subsystem, for what has no event of its own yet. */
   log: { level: LogLevel; subsystem: string; message: string };
 }

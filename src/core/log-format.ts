@@ -61,6 +61,12 @@ export function toRecord<K extends EventName>(name: K, ev: EventMap[K]): LogReco
       const e = ev as EventMap['daemon:dump'];
       return rec('info', `Wrote ${e.kind} dump to ${e.path}`);
     }
+    case 'vrrp:transition': {
+      // The machine already logs keepalived's "(VI_1) Entering MASTER STATE"; this is detail.
+      const e = ev as EventMap['vrrp:transition'];
+      const who = e.group ? `VRRP_Group(${e.group})` : `(${e.instance})`;
+      return rec('debug', `${who} ${e.from} -> ${e.to} (${e.reason})`, 'vrrp');
+    }
     case 'log': {
       const e = ev as EventMap['log'];
       return rec(e.level, e.message, e.subsystem);

@@ -161,6 +161,19 @@ test('unknown flags and -t on a missing file behave like keepalived', async () =
       check: false,
     });
     assert.equal(missingE.code, 4);
+
+    // --dump-config: the normalised model as JSON on stdout, diagnostics with positions on stderr.
+    const conf = join(lab.dir, 'dump.conf');
+    writeFileSync(conf, CONF('dumped', '/tmp/x') + 'bogus_top 1\n');
+    const dump = await h.exec([...daemonArgv, '--dump-config', '-f', conf]);
+    const model = JSON.parse(dump.stdout) as {
+      global: { routerId: string };
+      vrrp: { instances: Record<string, { virtualRouterId: number; priority: number }> };
+    };
+    assert.equal(model.global.routerId, 'dumped');
+    assert.equal(model.vrrp.instances.VI_1.virtualRouterId, 51);
+    assert.equal(model.vrrp.instances.VI_1.priority, 100);
+    assert.match(dump.stderr, new RegExp(`${conf}:\\d+:1: warning: Unknown keyword 'bogus_top'`));
   });
 });
 

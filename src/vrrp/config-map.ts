@@ -1,0 +1,127 @@
+/**
+ * The config model of a vrrp_instance → what the runtime needs: the state machine's
+ * MachineConfig (seconds → µs), the receive expectations (validate.ts), the advert fields, and
+ * a fingerprint that says whether a reload must restart the instance. Pure: no I/O.
+ *
+ * keepalived differences: `no_accept` is carried to the machine but the runtime does not yet
+ * install the drop rule; IPsec AH is not supported (the instance is skipped).
+ */
+import type { GlobalDefs } from '../config/global/types.js';
+import type { Config } from '../config/model.js';
+import type { VrrpInstance } from '../config/vrrp/types.js';
+import { machineConfig } from './machine.js';
+import type { MachineConfig } from './machine-types.js';
+import { seconds } from './timers.js';
+import type { AdvertExpectations, VrrpAdvertFields } from './types.js';
+
+/** Advert interval of an instance in centiseconds (v2 whole seconds, v3 10 ms steps). */
+export function intervalCs(v: VrrpInstance): number {
+  const cs = Math.round(v.advertInt * 100);
+  return v.version === 2 ? Math.max(1, Math.round(cs / 100)) * 100 : Math.max(1, cs);
+}
+
+/** The machine's configuration; `primaryAddress` is the source the runtime found. */
+export function toMachineConfig(
+  v: VrrpInstance,
+  g: GlobalDefs,
+  primaryAddress: string,
+): MachineConfig {
+  const minGarp = g.vrrpMinGarp;
+  return machineConfig(v.name, primaryAddress, {
+    version: v.version,
+    priority: v.priority,
+    wantMaster: v.state === 'MASTER',
+    advertInt: intervalCs(v) * 10_000,
+    downTimerAdverts: v.downTimerAdverts,
+    nopreempt: v.nopreempt,
+    preemptDelay: seconds(v.preemptDelay),
+    accept: v.accept,
+    lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert,
+    higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert,
+    // vrrp_min_garp: one GARP, no second burst (keepalived's global shortcut).
+    garpMasterRepeat: minGarp ? 1 : v.garpMasterRepeat,
+    garpMasterDelay: minGarp ? 0 : seconds(v.garpMasterDelay),
+    garpMasterRefresh: seconds(v.garpMasterRefresh),
+    garpMasterRefreshRepeat: v.garpMasterRefreshRepeat,
+    garpLowerPrioRepeat: minGarp ? 0 : (v.garpLowerPrioRepeat ?? 0),
+    garpLowerPrioDelay: seconds(v.garpLowerPrioDelay ?? 0),
+  });
+}
+
+/** The advertised addresses: the instance's family only, in configured order (max 255). */
+export function advertAddresses(v: VrrpInstance): string[] {
+  return v.virtualIpaddress
+    .filter((a) => a.family === v.family)
+    .slice(0, 255)
+    .map((a) => a.address);
+}
+
+/** Receive checks for validateAdvert. */
+export function toExpectations(v: VrrpInstance, g: GlobalDefs): AdvertExpectations {
+  return {
+    version: v.version,
+    vrid: v.virtualRouterId ?? 0,
+    addresses: advertAddresses(v),
+    intervalCs: intervalCs(v),
+    authType: v.authType === 'PASS' ? 'PASS' : null,
+    authPass: v.authPass,
+    unicastPeers: v.unicastPeers.map((p) => ({
+      address: p.address,
+      minTtl: p.minTtl,
+      maxTtl: p.maxTtl,
+    })),
+    checkUnicastSrc: v.checkUnicastSrc || g.vrrpCheckUnicastSrc,
+    skipCheckAdvAddr: v.skipCheckAdvAddr,
+    currentMaster: null,
+  };
+}
+
+/** Everything of an advert but the priority (which the machine decides per send). */
+export function advertTemplate(v: VrrpInstance): Omit<VrrpAdvertFields, 'priority'> {
+  return {
+    version: v.version,
+    vrid: v.virtualRouterId ?? 0,
+    addresses: advertAddresses(v),
+    intervalCs: intervalCs(v),
+    authType: v.version === 2 && v.authType === 'PASS' ? 1 : 0,
+  };
+}
+
+/** Why the runtime cannot run this instance yet, or null when it can. */
+export function unsupportedReason(v: VrrpInstance): string | null {
+  if (!v.usable) return v.problems.join('; ') || 'unusable instance';
+  if (!v.interface) return 'an instance without `interface` is not supported yet';
+  if (v.authType === 'AH') return 'IPsec AH authentication is not supported';
+  if (v.virtualRouterId === null) return 'no virtual_router_id';
+  return null;
+}
+
+/** Global keywords that change how an instance runs (a change restarts every instance). */
+const GLOBAL_KEYS = [
+  'vrrpMcastGroup4',
+  'vrrpMcastGroup6',
+  'vrrpMinGarp',
+  'vrrpCheckUnicastSrc',
+  'vrrpLowerPrioNoAdvert',
+  'vrrpHigherPrioSendAdvert',
+] as const satisfies readonly (keyof GlobalDefs)[];
+
+/**
+ * A stable text that changes exactly when a reload must restart the instance: its own block,
+ * its sync group, the scripts and track files it uses, and the relevant global keywords.
+ */
+export function instanceFingerprint(v: VrrpInstance, c: Config): string {
+  const vr = c.vrrp;
+  const group = v.syncGroup ? (vr.syncGroups[v.syncGroup] ?? null) : null;
+  const scriptNames = [...v.track.scripts, ...(group?.track.scripts ?? [])].map((t) => t.name);
+  const fileNames = [...v.track.files, ...(group?.track.files ?? [])].map((t) => t.name);
+  const pos = (o: unknown): unknown =>
+    JSON.parse(JSON.stringify(o, (k, val: unknown) => (k === 'pos' ? undefined : val)));
+  return JSON.stringify({
+    instance: pos(v),
+    group: pos(group),
+    scripts: scriptNames.map((n) => pos(vr.scripts[n] ?? null)),
+    files: fileNames.map((n) => pos(vr.trackFiles[n] ?? null)),
+    global: GLOBAL_KEYS.map((k) => c.global[k]),
+  });
+}

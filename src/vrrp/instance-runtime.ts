@@ -1,0 +1,345 @@
+/**
+ * One running vrrp_instance: the pure machine (machine.ts) plus its socket, its one timer, its
+ * kernel objects, announcer, notifications and trackers. The imperative shell: inputs come from
+ * the socket, the timer and the trackers; each `step` returns effects that are carried out here
+ * in order (advert first, then VIPs, then GARP/NA, as keepalived). Kernel changes run on one
+ * promise chain per instance so adds and removes never overlap.
+ *
+ * keepalived differences: VIPs of this instance found on the interface at start (left by a
+ * crashed run) are removed before the instance enters BACKUP; `no_accept` is logged as not yet
+ * supported (the VIPs are added without the drop rule).
+ */
+import type { Config } from '../config/model.js';
+import type { VrrpInstance } from '../config/vrrp/types.js';
+import { publish } from '../core/bus.js';
+import type { Rtnl } from '../os/rtnl/index.js';
+import { InstanceAddresses, type Log } from './addresses.js';
+import { Announcer } from './announcer.js';
+import { advertTemplate, toExpectations, toMachineConfig } from './config-map.js';
+import { createMachine, step } from './machine.js';
+import type { MachineEffect, MachineInput, MachineState, VrrpStateName } from './machine-types.js';
+import type { Notifier } from './notify.js';
+import { encodeAdvert, newChecksumFormCounters, newDropCounters, passAuthData, validateAdvert } from './packet.js';
+import type { Micros } from './timers.js';
+import { evaluateTracking } from './track-eval.js';
+import type { TrackerHub } from './trackers.js';
+import { RawVrrpTransport, type VrrpTransport } from './transport.js';
+import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
+
+export interface InstanceEnv {
+  rtnl: Rtnl;
+  hub: TrackerHub;
+  notifier: Notifier;
+  now(): Micros;
+  log: Log;
+  /** Called after every state change (sync groups listen). */
+  onTransition(inst: InstanceRuntime, from: VrrpStateName, to: VrrpStateName, reason: string): void;
+}
+
+/** Reason prefix of faults that a sync group puts on its members. */
+export const SYNC_FAULT = 'sync group';
+
+export class InstanceRuntime {
+  readonly name: string;
+  machine: MachineState | null = null;
+  private transport: VrrpTransport | null = null;
+  private addrs: InstanceAddresses | null = null;
+  private announcer: Announcer | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private expect: AdvertExpectations;
+  private source = '';
+  private trackFaults = new Set<string>();
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+  private lastDropLog = new Map<DropReason, number>();
+  private readonly counters = {
+    advertsIn: 0,
+    advertsOut: 0,
+    priorityZeroIn: 0,
+    priorityZeroOut: 0,
+    transitions: 0,
+    drops: newDropCounters(),
+    checksumForms: newChecksumFormCounters(),
+  };
+
+  constructor(
+    readonly spec: VrrpInstance,
+    private readonly config: Config,
+    private readonly env: InstanceEnv,
+  ) {
+    this.name = spec.name;
+    this.expect = toExpectations(spec, config.global);
+  }
+
+  get state(): VrrpStateName {
+    return this.machine?.state ?? 'INIT';
+  }
+
+  private log(level: 'info' | 'warning' | 'error', msg: string): void {
+    this.env.log(level, msg);
+  }
+
+  async start(): Promise<void> {
+    const v = this.spec;
+    const g = this.config.global;
+    const ifname = v.interface ?? '';
+    const link = await this.env.rtnl.link(ifname);
+    const source = await this.findSource(link.index);
+    this.source = source ?? (v.family === 4 ? '0.0.0.0' : '::');
+    this.machine = createMachine(toMachineConfig(v, g, this.source));
+    if (!v.accept) this.log('warning', `(${v.name}) no_accept is not supported yet: VIPs accept traffic`);
+    const vips = [...v.virtualIpaddress, ...v.virtualIpaddressExcluded];
+    this.addrs = new InstanceAddresses(
+      this.env.rtnl,
+      ifname,
+      { vips, routes: v.virtualRoutes, rules: v.virtualRules },
+      this.env.log,
+    );
+    const stale = await this.addrs.removeStale();
+    if (stale > 0) this.log('info', `(${v.name}) removed ${stale} VIP(s) left from a previous run`);
+    this.announcer = new Announcer(
+      { ifname, mac: link.mac ?? '00:00:00:00:00:00', vips: vips.map((a) => ({ address: a.address, family: a.family, dev: a.dev })) },
+      g.vrrpGarpInterval * 1000,
+      g.vrrpGnaInterval * 1000,
+    );
+    if (source) {
+      this.transport = new RawVrrpTransport({
+        ifname,
+        family: v.family,
+        source,
+        group: v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6,
+        peers: v.unicastPeers.map((p) => p.address),
+        unicastTtl: v.unicastTtl ?? 255,
+        checksum: { oldUnicastChecksum: v.oldUnicastChecksum === 'config' },
+      });
+      this.transport.onPacket((r) => this.onPacket(r));
+    } else {
+      this.log('error', `(${v.name}) interface ${ifname} has no usable IPv${v.family} address`);
+      this.input({ type: 'fault', on: true, reason: 'no usable source address' });
+    }
+    for (const k of ['processes', 'bfds'] as const) {
+      if (v.track[k].length) this.log('warning', `(${v.name}) track_${k.slice(0, -1)} is not supported yet - ignoring`);
+    }
+    this.unsubscribe = this.env.hub.onChange(() => this.retrack());
+    this.retrack();
+    this.input({ type: 'start' });
+  }
+
+  private async findSource(ifindex: number): Promise<string | null> {
+    const v = this.spec;
+    if (v.unicastSrcIp) return v.unicastSrcIp;
+    if (v.mcastSrcIp) return v.mcastSrcIp;
+    const vips = new Set(v.virtualIpaddress.map((a) => a.address));
+    const mine = (await this.env.rtnl.addresses(v.family)).filter(
+      (a) => a.ifindex === ifindex && !vips.has(a.address),
+    );
+    if (v.family === 6) return mine.find((a) => /^fe[89ab]/i.test(a.address))?.address ?? null;
+    return mine[0]?.address ?? null;
+  }
+
+  /** Recompute priority and faults from the trackers and feed the changes to the machine. */
+  retrack(): void {
+    if (!this.machine || this.stopped) return;
+    const v = this.spec;
+    const group = v.syncGroup ? this.config.vrrp.syncGroups[v.syncGroup] : undefined;
+    const r = evaluateTracking(
+      {
+        basePriority: this.machine.basePriority,
+        ownInterface: v.dontTrackPrimary ? null : v.interface,
+        own: v.track,
+        group: group?.track ?? null,
+        zeroWeights: !!group && !group.trackingWeight,
+      },
+      this.env.hub,
+    );
+    const next = new Set(r.faults);
+    for (const f of this.trackFaults) if (!next.has(f)) this.input({ type: 'fault', on: false, reason: f });
+    for (const f of next) if (!this.trackFaults.has(f)) this.input({ type: 'fault', on: true, reason: f });
+    this.trackFaults = next;
+    if (r.priority !== this.machine.priority) this.input({ type: 'priority', priority: r.priority });
+  }
+
+  /** Faults from this instance's own trackers (not those a sync group adds). */
+  ownFaults(): string[] {
+    return (this.machine?.faults ?? []).filter((f) => !f.startsWith(SYNC_FAULT));
+  }
+
+  input(i: MachineInput, quiet = false): void {
+    if (!this.machine || (this.stopped && i.type !== 'shutdown')) return;
+    const r = step(this.machine, i, this.env.now());
+    this.machine = r.state;
+    this.arm(r.deadline);
+    for (const fx of r.effects) {
+      if (quiet && fx.type === 'log' && !fx.message.includes('Entering')) continue;
+      this.apply(fx);
+    }
+  }
+
+  /** Sync group: go MASTER now, as if our own Master_Down_Timer had fired. */
+  forceMaster(): void {
+    if (!this.machine || this.machine.state !== 'BACKUP') return;
+    const now = this.env.now();
+    // The machine has no "sync" input yet: expire its down timer and let it time out.
+    this.machine = { ...this.machine, timerAt: now };
+    this.input({ type: 'timer' });
+  }
+
+  /** Sync group: step down to BACKUP, as on hearing a higher-priority master. */
+  forceBackup(): void {
+    if (!this.machine || this.machine.state !== 'MASTER' || this.machine.priority === 255) return;
+    const source = this.spec.family === 4 ? '255.255.255.255' : 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
+    this.input({ type: 'advert', priority: 255, source, advertInt: this.machine.masterAdverInt }, true);
+  }
+
+  private arm(deadline: Micros | null): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (deadline === null || this.stopped) return;
+    const ms = Math.max(0, Math.ceil((deadline - this.env.now()) / 1000));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.input({ type: 'timer' });
+    }, ms);
+  }
+
+  private enqueue(fn: () => Promise<void>): void {
+    this.chain = this.chain.then(fn).catch((e: unknown) => {
+      this.log('error', `(${this.name}) ${(e as Error).message}`);
+    });
+  }
+
+  private apply(fx: MachineEffect): void {
+    const v = this.spec;
+    switch (fx.type) {
+      case 'send-advert':
+        this.sendAdvert(fx.priority);
+        break;
+      case 'add-vips':
+        this.enqueue(async () => {
+          await this.addrs?.addAll();
+        });
+        break;
+      case 'remove-vips':
+        this.enqueue(async () => {
+          await this.addrs?.removeAll();
+        });
+        break;
+      case 'garp':
+        this.enqueue(async () => {
+          if (this.machine?.state === 'MASTER') await this.announcer?.burst(fx.repeat);
+        });
+        break;
+      case 'notify':
+        this.env.notifier.notify('INSTANCE', v.name, fx.state, fx.priority, v.notify);
+        break;
+      case 'notify-master-rx-lower-pri':
+        this.env.notifier.line(`INSTANCE "${v.name}" MASTER_RX_LOWER_PRI ${fx.priority}`);
+        break;
+      case 'priority-changed':
+        if (v.notifyPriorityChanges && (fx.state === 'MASTER' || fx.state === 'BACKUP')) {
+          this.env.notifier.line(`INSTANCE "${v.name}" ${fx.state}_PRIORITY ${fx.to}`);
+        }
+        break;
+      case 'transition':
+        this.counters.transitions++;
+        publish('vrrp:transition', {
+          instance: v.name,
+          from: fx.from,
+          to: fx.to,
+          reason: fx.reason,
+          priority: this.machine?.priority ?? v.priority,
+        });
+        queueMicrotask(() => this.env.onTransition(this, fx.from, fx.to, fx.reason));
+        break;
+      case 'log':
+        this.log('info', fx.message);
+        break;
+      default: {
+        const never: never = fx;
+        throw new Error(`unknown VRRP effect ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    if (!this.transport) return;
+    const v = this.spec;
+    const fields = {
+      ...advertTemplate(v),
+      priority,
+      authData: v.authType === 'PASS' && v.version === 2 ? passAuthData(v.authPass ?? '') : undefined,
+    };
+    const at = (dst: string): Uint8Array =>
+      encodeAdvert(fields, { family: v.family, src: this.source, dst }, {
+        oldUnicastChecksum: v.oldUnicastChecksum === 'config',
+      });
+    const n = this.transport.send(at);
+    this.counters.advertsOut += n;
+    if (priority === 0) this.counters.priorityZeroOut += n;
+  }
+
+  private onPacket(r: DecodeResult): void {
+    if (!this.machine || this.stopped) return;
+    if (r.ok && r.advert.vrid !== this.expect.vrid) return; // another instance's VRID
+    if (!r.ok) {
+      this.drop(r.reason, r.detail);
+      return;
+    }
+    const a = r.advert;
+    this.counters.checksumForms[a.checksumForm]++;
+    const m = this.machine;
+    const currentMaster = m.state === 'BACKUP' ? (m.master?.address ?? null) : null;
+    const ok = validateAdvert(a, { ...this.expect, currentMaster });
+    if (!ok.ok) {
+      this.drop(ok.reason, ok.detail);
+      return;
+    }
+    this.counters.advertsIn++;
+    if (a.priority === 0) this.counters.priorityZeroIn++;
+    this.input({ type: 'advert', priority: a.priority, source: a.ip.src, advertInt: a.intervalCs * 10_000 });
+  }
+
+  /** Count every drop; log each reason at most every 10 s (a misconfigured peer floods). */
+  private drop(reason: DropReason, detail: string): void {
+    this.counters.drops[reason]++;
+    const now = Date.now();
+    if (now - (this.lastDropLog.get(reason) ?? 0) < 10_000) return;
+    this.lastDropLog.set(reason, now);
+    this.log('warning', `(${this.name}) dropping advert: ${reason} (${detail})`);
+  }
+
+  /** SIGTERM / removal: priority-0 advert if master, VIPs removed, STOP notify; then close. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.input({ type: 'shutdown' });
+    this.stopped = true;
+    this.arm(null);
+    this.unsubscribe?.();
+    await this.chain;
+    this.transport?.close();
+    this.announcer?.close();
+  }
+
+  status(): Record<string, unknown> {
+    const m = this.machine;
+    const v = this.spec;
+    return {
+      name: v.name,
+      interface: v.interface,
+      vrid: v.virtualRouterId,
+      version: v.version,
+      family: v.family,
+      state: m?.state ?? 'INIT',
+      basePriority: m?.basePriority ?? v.priority,
+      effectivePriority: m?.priority ?? v.priority,
+      masterAddress: m?.state === 'MASTER' ? this.source : (m?.master?.address ?? null),
+      sourceAddress: this.source,
+      advertInt: v.advertInt,
+      masterAdverInt: m ? m.masterAdverInt / 1e6 : v.advertInt,
+      faults: m?.faults ?? [],
+      syncGroup: v.syncGroup,
+      counters: { ...this.counters, garpSent: this.announcer?.sent ?? 0 },
+    };
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Notify scripts and the notify FIFO (keepalived.md §1.9). I/O module.
+ *
+ * Scripts run from their argv (never through a shell), detached from our stdio, and are killed
+ * (SIGTERM, then SIGKILL) after a timeout. `notify_master|backup|fault|stop` get only their
+ * configured words; `notify` gets four more: `INSTANCE|GROUP NAME STATE PRIORITY`, and runs
+ * after the state script, as in keepalived. Scripts are fire-and-forget: no ordering between them.
+ * FIFO lines (`INSTANCE "VI_1" MASTER 100`) are written in order to vrrp_notify_fifo and
+ * notify_fifo. The FIFO is opened read-write and non-blocking, so a missing reader never blocks
+ * the daemon; a missing FIFO is created with mkfifo(1), and notify_fifo_script, when given, is
+ * started with the FIFO path as its argument.
+ *
+ * keepalived differences: `user`/`group` on a script are not applied yet (scripts run as us);
+ * script_security checks are not done.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import type { FifoSpec } from '../config/global/types.js';
+import type { ScriptValue } from '../config/global/script-value.js';
+
+export const NOTIFY_TIMEOUT_MS = 30_000;
+
+export type ScriptDone = (r: { code: number | null; signal: string | null; timedOut: boolean }) => void;
+
+/** Runs argv with a timeout; `done` gets the outcome. Spawn errors count as exit code 127. */
+export function runArgv(argv: string[], timeoutMs: number, done?: ScriptDone): void {
+  if (argv.length === 0) return;
+  let timedOut = false;
+  let child;
+  try {
+    child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+  } catch {
+    done?.({ code: 127, signal: null, timedOut: false });
+    return;
+  }
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 1000).unref();
+  }, timeoutMs);
+  timer.unref();
+  let finished = false;
+  const finish = (code: number | null, signal: string | null): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    done?.({ code, signal, timedOut });
+  };
+  child.on('error', () => finish(127, null));
+  child.on('exit', (code, signal) => finish(code, signal));
+}
+
+export interface NotifyScripts {
+  master: ScriptValue | null;
+  backup: ScriptValue | null;
+  fault: ScriptValue | null;
+  stop: ScriptValue | null;
+  any: ScriptValue | null;
+}
+
+export type NotifyStateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+
+/** Writes FIFO lines; one per configured FIFO. */
+export class NotifyFifo {
+  private fd: number | null = null;
+
+  constructor(
+    private readonly spec: FifoSpec,
+    script: ScriptValue | null,
+  ) {
+    if (!existsSync(spec.path)) spawnSync('mkfifo', ['-m', '0600', spec.path], { stdio: 'ignore' });
+    if (script) runArgv([...script.argv, spec.path], 24 * 3600 * 1000);
+  }
+
+  write(line: string): void {
+    try {
+      this.fd ??= openSync(this.spec.path, constants.O_RDWR | constants.O_NONBLOCK);
+      writeSync(this.fd, line + '\n');
+    } catch {
+      // EAGAIN (no reader draining) or a vanished FIFO: the line is lost, as with keepalived.
+    }
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+export class Notifier {
+  constructor(
+    private fifos: NotifyFifo[],
+    private readonly timeoutMs = NOTIFY_TIMEOUT_MS,
+  ) {}
+
+  /** Reload: new FIFOs replace the old ones (which are closed). */
+  replaceFifos(fifos: NotifyFifo[]): void {
+    this.close();
+    this.fifos = fifos;
+  }
+
+  /** keepalived's order: FIFO line, state script, then `notify` with the four extra words. */
+  notify(
+    kind: 'INSTANCE' | 'GROUP',
+    name: string,
+    state: NotifyStateWord,
+    priority: number,
+    scripts: NotifyScripts,
+  ): void {
+    const line = `${kind} "${name}" ${state} ${priority}`;
+    for (const f of this.fifos) f.write(line);
+    const own = { MASTER: scripts.master, BACKUP: scripts.backup, FAULT: scripts.fault, STOP: scripts.stop }[state];
+    if (own) runArgv(own.argv, this.timeoutMs);
+    if (scripts.any) runArgv([...scripts.any.argv, kind, name, state, String(priority)], this.timeoutMs);
+  }
+
+  /** FIFO-only lines (MASTER_RX_LOWER_PRI, priority changes). */
+  line(text: string): void {
+    for (const f of this.fifos) f.write(text);
+  }
+
+  close(): void {
+    for (const f of this.fifos) f.close();
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The VRRP runtime: every vrrp_instance of the configuration running on the real wire, their
+ * sync groups, the shared trackers, rtnetlink client and notify FIFO. I/O module (the imperative
+ * shell around machine.ts; see instance-runtime.ts for one instance).
+ *
+ * Reload: an instance whose fingerprint (its block, its group, the scripts and files it tracks,
+ * the relevant global keywords — config-map.ts) is unchanged keeps running untouched; a new one
+ * starts; a removed one stops (priority-0 advert when master, VIPs removed); a changed one is
+ * stopped and started again (simple, and what keepalived does for most changes). Sync groups
+ * are rebuilt on every reload (they hold no state of their own beyond the last group state).
+ */
+import type { Config } from '../config/model.js';
+import type { VrrpInstance } from '../config/vrrp/types.js';
+import { publish } from '../core/bus.js';
+import type { LogLevel } from '../core/events.js';
+import { Rtnl } from '../os/rtnl/index.js';
+import { instanceFingerprint, unsupportedReason } from './config-map.js';
+import { InstanceRuntime, type InstanceEnv } from './instance-runtime.js';
+import type { VrrpStateName } from './machine-types.js';
+import { Notifier, NotifyFifo } from './notify.js';
+import { SyncGroupRuntime } from './sync-group.js';
+import type { Micros } from './timers.js';
+import { TrackerHub } from './trackers.js';
+
+const log = (level: LogLevel, message: string): void =>
+  publish('log', { level, subsystem: 'vrrp', message });
+
+/** Monotonic microseconds. */
+export const monotonicMicros = (): Micros => Number(process.hrtime.bigint() / 1000n);
+
+interface Running {
+  inst: InstanceRuntime;
+  fingerprint: string;
+}
+
+export class VrrpRuntime {
+  private rtnl: Rtnl | null = null;
+  private hub: TrackerHub | null = null;
+  private notifier = new Notifier([]);
+  private readonly running = new Map<string, Running>();
+  private groups: SyncGroupRuntime[] = [];
+  private config: Config | null = null;
+  private offGroupSync: (() => void) | null = null;
+
+  async start(c: Config): Promise<void> {
+    this.rtnl = Rtnl.open();
+    this.hub = new TrackerHub(this.rtnl, log);
+    await this.hub.startLinks();
+    this.offGroupSync = this.hub.onChange(() => this.groups.forEach((g) => g.syncFaults()));
+    this.config = c;
+    this.notifier.replaceFifos(this.makeFifos(c));
+    this.syncTrackers(c);
+    this.rebuildGroups(c);
+    for (const v of this.usable(c)) await this.startInstance(v, c);
+  }
+
+  private makeFifos(c: Config): NotifyFifo[] {
+    const g = c.global;
+    const fifos: NotifyFifo[] = [];
+    if (g.vrrpNotifyFifo) fifos.push(new NotifyFifo(g.vrrpNotifyFifo, g.vrrpNotifyFifoScript));
+    if (g.notifyFifo && g.notifyFifo.path !== g.vrrpNotifyFifo?.path) {
+      fifos.push(new NotifyFifo(g.notifyFifo, g.notifyFifoScript));
+    }
+    return fifos;
+  }
+
+  /** Instances the runtime can run; the others are logged once. */
+  private usable(c: Config): VrrpInstance[] {
+    const out: VrrpInstance[] = [];
+    for (const v of Object.values(c.vrrp.instances)) {
+      const why = unsupportedReason(v);
+      if (why) log('warning', `(${v.name}) not started: ${why}`);
+      else out.push(v);
+    }
+    return out;
+  }
+
+  private syncTrackers(c: Config): void {
+    const scripts = new Set<string>();
+    const files = new Set<string>();
+    for (const v of Object.values(c.vrrp.instances)) {
+      v.track.scripts.forEach((t) => scripts.add(t.name));
+      v.track.files.forEach((t) => files.add(t.name));
+    }
+    for (const g of Object.values(c.vrrp.syncGroups)) {
+      g.track.scripts.forEach((t) => scripts.add(t.name));
+      g.track.files.forEach((t) => files.add(t.name));
+    }
+    this.hub?.sync(c, { scripts, files });
+  }
+
+  private rebuildGroups(c: Config): void {
+    this.groups = Object.values(c.vrrp.syncGroups).map((g) => new SyncGroupRuntime(g, this.notifier));
+    this.attachMembers();
+  }
+
+  private attachMembers(): void {
+    for (const g of this.groups) {
+      const members = g.spec.members
+        .map((n) => this.running.get(n)?.inst)
+        .filter((i): i is InstanceRuntime => i !== undefined);
+      g.setMembers(members);
+    }
+  }
+
+  private env(): InstanceEnv {
+    if (!this.rtnl || !this.hub) throw new Error('VRRP runtime not started');
+    return {
+      rtnl: this.rtnl,
+      hub: this.hub,
+      notifier: this.notifier,
+      now: monotonicMicros,
+      log,
+      onTransition: (inst, from, to) => this.onTransition(inst, from, to),
+    };
+  }
+
+  private onTransition(inst: InstanceRuntime, from: VrrpStateName, to: VrrpStateName): void {
+    for (const g of this.groups) if (g.has(inst)) g.onTransition(inst, from, to);
+  }
+
+  private async startInstance(v: VrrpInstance, c: Config): Promise<void> {
+    const inst = new InstanceRuntime(v, c, this.env());
+    this.running.set(v.name, { inst, fingerprint: instanceFingerprint(v, c) });
+    this.attachMembers();
+    try {
+      await inst.start();
+    } catch (e) {
+      log('error', `(${v.name}) cannot start: ${(e as Error).message}`);
+      await inst.stop().catch(() => undefined);
+      this.running.delete(v.name);
+      this.attachMembers();
+    }
+  }
+
+  private async stopInstance(name: string): Promise<void> {
+    const r = this.running.get(name);
+    if (!r) return;
+    this.running.delete(name);
+    await r.inst.stop();
+  }
+
+  async reload(c: Config): Promise<void> {
+    const old = this.config;
+    this.config = c;
+    const wanted = new Map(this.usable(c).map((v) => [v.name, v]));
+    let kept = 0;
+    for (const [name, r] of [...this.running]) {
+      const v = wanted.get(name);
+      if (!v) {
+        log('info', `(${name}) removed by reload: stopping`);
+        await this.stopInstance(name);
+      } else if (instanceFingerprint(v, c) !== r.fingerprint) {
+        log('info', `(${name}) configuration changed: restarting`);
+        await this.stopInstance(name);
+      } else kept++;
+    }
+    const fifoKeys = (x: Config): string =>
+      JSON.stringify([x.global.vrrpNotifyFifo, x.global.notifyFifo]);
+    if (!old || fifoKeys(old) !== fifoKeys(c)) this.notifier.replaceFifos(this.makeFifos(c));
+    this.syncTrackers(c);
+    this.groups.forEach((g) => g.stopped());
+    this.rebuildGroups(c);
+    for (const [name, v] of wanted) if (!this.running.has(name)) await this.startInstance(v, c);
+    log('info', `reload: ${kept} instance(s) kept, ${this.running.size - kept} (re)started`);
+  }
+
+  async stop(): Promise<void> {
+    // Stop every instance at once: each master sends its priority-0 advert immediately.
+    const all = [...this.running.keys()];
+    await Promise.all(all.map((n) => this.stopInstance(n)));
+    this.groups.forEach((g) => g.stopped());
+    this.offGroupSync?.();
+    this.hub?.stop();
+    this.notifier.close();
+    this.rtnl?.close();
+    this.rtnl = null;
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      instances: [...this.running.values()].map((r) => r.inst.status()),
+      syncGroups: this.groups.map((g) => ({ name: g.spec.name, members: g.spec.members })),
+    };
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Trackers that move VRRP priorities or put instances in FAULT (keepalived.md §1.5, §1.6, §4):
+ * interfaces (rtnetlink link events), vrrp_script (argv with a timeout, rise/fall) and
+ * track_file (a number read from a file, polled). I/O module; the arithmetic is priority.ts.
+ *
+ * One TrackerHub per VRRP subsystem: every tracker runs once however many instances use it, and
+ * only while something tracks it (keepalived: "a script runs only if something tracks it").
+ * Listeners get a call whenever any tracker's state changes; instances then recompute.
+ *
+ * keepalived differences: scripts run as the daemon's user (`user` not applied yet); a script
+ * starts "up" unless init_fail (keepalived starts it in an init state that counts as up for
+ * priority); track_file is polled every 200 ms rather than watched with inotify.
+ */
+import { readFileSync, unwatchFile, watchFile, writeFileSync, existsSync } from 'node:fs';
+import type { Config } from '../config/model.js';
+import type { TrackFile, VrrpScript } from '../config/vrrp/types.js';
+import { RtnlMonitor, type LinkInfo, type Rtnl } from '../os/rtnl/index.js';
+import { runArgv } from './notify.js';
+
+type Log = (level: 'info' | 'warning' | 'error', message: string) => void;
+
+class ScriptTracker {
+  ok: boolean;
+  private good = 0;
+  private bad = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    readonly spec: VrrpScript,
+    private readonly changed: () => void,
+    private readonly log: Log,
+  ) {
+    this.ok = !spec.initFail;
+  }
+
+  start(): void {
+    this.tick();
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(10, this.spec.interval * 1000));
+    if (this.running || !this.spec.script) return; // keepalived skips a run while one is busy
+    this.running = true;
+    const timeoutMs = (this.spec.timeout ?? this.spec.interval) * 1000;
+    runArgv(this.spec.script.argv, timeoutMs, (r) => {
+      this.running = false;
+      if (this.stopped) return;
+      this.result(r.code === 0 && !r.timedOut, r.timedOut);
+    });
+  }
+
+  private result(success: boolean, timedOut: boolean): void {
+    if (success) {
+      this.bad = 0;
+      this.good++;
+      if (!this.ok && this.good >= this.spec.rise) {
+        this.ok = true;
+        this.log('info', `VRRP_Script(${this.spec.name}) succeeded`);
+        this.changed();
+      }
+    } else {
+      this.good = 0;
+      this.bad++;
+      if (timedOut) this.log('warning', `VRRP_Script(${this.spec.name}) timed out`);
+      if (this.ok && this.bad >= this.spec.fall) {
+        this.ok = false;
+        this.log('info', `VRRP_Script(${this.spec.name}) failed (exited with status non-zero)`);
+        this.changed();
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+class FileTracker {
+  value = 0;
+
+  constructor(
+    readonly spec: TrackFile,
+    private readonly changed: () => void,
+  ) {}
+
+  start(): void {
+    const path = this.spec.file;
+    if (!path) return;
+    const init = this.spec.initFile;
+    if (init && (init.overwrite || !existsSync(path))) {
+      try {
+        writeFileSync(path, `${init.value}\n`);
+      } catch {
+        // unwritable: the file is simply read as it is
+      }
+    }
+    this.value = this.read();
+    watchFile(path, { interval: 200, persistent: false }, () => {
+      const v = this.read();
+      if (v === this.value) return;
+      this.value = v;
+      this.changed();
+    });
+  }
+
+  /** keepalived reads a decimal number; a missing or non-numeric file counts as 0. */
+  private read(): number {
+    try {
+      const n = parseInt(readFileSync(this.spec.file ?? '', 'utf8').trim(), 10);
+      return Number.isFinite(n) ? n : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  stop(): void {
+    if (this.spec.file) unwatchFile(this.spec.file);
+  }
+}
+
+export class TrackerHub {
+  private readonly scripts = new Map<string, ScriptTracker>();
+  private readonly files = new Map<string, FileTracker>();
+  private readonly links = new Map<string, boolean>();
+  private monitor: RtnlMonitor | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly rtnl: Rtnl,
+    private readonly log: Log,
+  ) {}
+
+  /** Link states now, then kept current from link events. */
+  async startLinks(): Promise<void> {
+    this.monitor = RtnlMonitor.open({ groups: ['link'] });
+    this.monitor.on('event', (e) => {
+      if (e.type !== 'link') return;
+      this.setLink(e.link, e.action === 'del');
+    });
+    this.monitor.on('overflow', () => void this.dumpLinks());
+    await this.dumpLinks();
+  }
+
+  private async dumpLinks(): Promise<void> {
+    for (const l of await this.rtnl.links()) this.setLink(l, false);
+  }
+
+  private setLink(l: LinkInfo, gone: boolean): void {
+    const up = !gone && l.up && l.running;
+    if (this.links.get(l.name) === up) return;
+    const was = this.links.get(l.name);
+    this.links.set(l.name, up);
+    if (was !== undefined) this.log('info', `Netlink reports ${l.name} ${up ? 'up' : 'down'}`);
+    this.emit();
+  }
+
+  /** Interface state; unknown interfaces count as down. */
+  linkUp(name: string): boolean {
+    return this.links.get(name) ?? false;
+  }
+
+  scriptOk(name: string): boolean | undefined {
+    return this.scripts.get(name)?.ok;
+  }
+
+  fileValue(name: string): number | undefined {
+    return this.files.get(name)?.value;
+  }
+
+  /** Start the scripts and files that `names` need, stop those no longer needed or changed. */
+  sync(c: Config, used: { scripts: Set<string>; files: Set<string> }): void {
+    for (const [n, t] of this.scripts) {
+      const spec = c.vrrp.scripts[n];
+      if (!used.scripts.has(n) || !spec || JSON.stringify(spec) !== JSON.stringify(t.spec)) {
+        t.stop();
+        this.scripts.delete(n);
+      }
+    }
+    for (const n of used.scripts) {
+      const spec = c.vrrp.scripts[n];
+      if (!spec || this.scripts.has(n)) continue;
+      const t = new ScriptTracker(spec, () => this.emit(), this.log);
+      this.scripts.set(n, t);
+      t.start();
+    }
+    for (const [n, t] of this.files) {
+      const spec = c.vrrp.trackFiles[n];
+      if (!used.files.has(n) || !spec || JSON.stringify(spec) !== JSON.stringify(t.spec)) {
+        t.stop();
+        this.files.delete(n);
+      }
+    }
+    for (const n of used.files) {
+      const spec = c.vrrp.trackFiles[n];
+      if (!spec || this.files.has(n)) continue;
+      const t = new FileTracker(spec, () => this.emit());
+      this.files.set(n, t);
+      t.start();
+    }
+  }
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  stop(): void {
+    for (const t of this.scripts.values()) t.stop();
+    for (const t of this.files.values()) t.stop();
+    this.scripts.clear();
+    this.files.clear();
+    this.monitor?.close();
+    this.monitor = null;
+    this.listeners.clear();
+  }
+}
