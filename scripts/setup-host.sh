@@ -3,7 +3,7 @@
 # what is missing, so a second run takes a second). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t want < <(grep -hv '^\s*#' scripts/debian-packages.txt scripts/lab-packages.txt 2>/dev/null | awk 'NF{print $1}' | sort -u)
+mapfile -t want < <(grep -hv "^\s*#" scripts/*packages.txt 2>/dev/null | awk 'NF{print $1}' | sort -u)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
