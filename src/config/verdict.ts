@@ -36,18 +36,27 @@ export function configTestExitCode(diags: readonly Diagnostic[]): number {
 }
 
 /**
- * Whether a reload may replace the running configuration. keepalived applies
- * whatever it could read; stayalive refuses a config that lost its structure
- * (brace or quote errors), its main file, or hit a fatal or security problem,
- * so a typo never tears down a working node. Warnings (unknown keywords,
- * values replaced by defaults) do not block a reload.
+ * What stops the daemon from starting with a config: what keepalived cannot
+ * run either — a fatal problem (unknown linkbeat interface, static address
+ * without an interface), a failed strict include, a missing main file.
+ * keepalived runs despite script-security violations (it only logs them),
+ * so stayalive does too.
  */
-export function reloadBlocker(diags: readonly Diagnostic[]): Diagnostic | undefined {
+export function startBlocker(diags: readonly Diagnostic[]): Diagnostic | undefined {
   return diags.find(
     (d) =>
-      d.code === 'SA_ERR_CONFIG_SYNTAX' ||
       d.klass === 'fatal' ||
-      d.klass === 'security' ||
+      (d.klass === 'security' && d.code !== 'SA_ERR_CONFIG_SCRIPT_SECURITY') ||
       (d.klass === 'file-not-found' && (!d.pos || d.pos.line === 0)),
   );
+}
+
+/**
+ * Whether a reload may replace the running configuration. keepalived applies
+ * whatever it could read; stayalive also refuses a config that lost its
+ * structure (brace or quote errors), so a typo never tears down a working
+ * node. Warnings (unknown keywords, values replaced by defaults) do not block.
+ */
+export function reloadBlocker(diags: readonly Diagnostic[]): Diagnostic | undefined {
+  return startBlocker(diags) ?? diags.find((d) => d.code === 'SA_ERR_CONFIG_SYNTAX');
 }

@@ -10,7 +10,7 @@ import { diffConfig } from '../config/diff.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadConfig, type Loaded } from '../config/load.js';
 import type { Config } from '../config/model.js';
-import { reloadBlocker } from '../config/verdict.js';
+import { reloadBlocker, startBlocker } from '../config/verdict.js';
 import type { DaemonOptions } from '../cli/options.js';
 import { nodeConfigFs } from '../os/config-fs.js';
 import { readHostFacts } from '../os/host.js';
@@ -70,7 +70,7 @@ export class Daemon {
     });
     const loaded = this.load();
     loaded.diagnostics.forEach((d) => publish('config:diagnostic', d));
-    const blocker = reloadBlocker(loaded.diagnostics);
+    const blocker = startBlocker(loaded.diagnostics);
     if (blocker) throw new Error(`cannot start: ${formatDiagnostic(blocker)}`);
     this.config = loaded.config;
     if (this.opts.dumpConf) {

@@ -7,7 +7,8 @@
  *
  * keepalived differences: VIPs of this instance found on the interface at start (left by a
  * crashed run) are removed before the instance enters BACKUP; `no_accept` is logged as not yet
- * supported (the VIPs are added without the drop rule).
+ * supported (the VIPs are added without the drop rule). use_vmac is IPv4 multicast only
+ * (vmac.ts); the VMAC is removed on stop.
  */
 import type { Config } from '../config/model.js';
 import type { VrrpInstance } from '../config/vrrp/types.js';
@@ -19,12 +20,19 @@ import { advertTemplate, toExpectations, toMachineConfig } from './config-map.js
 import { createMachine, step } from './machine.js';
 import type { MachineEffect, MachineInput, MachineState, VrrpStateName } from './machine-types.js';
 import type { Notifier } from './notify.js';
-import { encodeAdvert, newChecksumFormCounters, newDropCounters, passAuthData, validateAdvert } from './packet.js';
+import {
+  encodeAdvert,
+  newChecksumFormCounters,
+  newDropCounters,
+  passAuthData,
+  validateAdvert,
+} from './packet.js';
 import type { Micros } from './timers.js';
 import { evaluateTracking } from './track-eval.js';
 import type { TrackerHub } from './trackers.js';
 import { RawVrrpTransport, type VrrpTransport } from './transport.js';
 import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
+import { Vmac } from './vmac.js';
 
 export interface InstanceEnv {
   rtnl: Rtnl;
@@ -45,6 +53,7 @@ export class InstanceRuntime {
   private transport: VrrpTransport | null = null;
   private addrs: InstanceAddresses | null = null;
   private announcer: Announcer | null = null;
+  private vmac: Vmac | null = null;
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private expect: AdvertExpectations;
@@ -88,24 +97,42 @@ export class InstanceRuntime {
     const source = await this.findSource(link.index);
     this.source = source ?? (v.family === 4 ? '0.0.0.0' : '::');
     this.machine = createMachine(toMachineConfig(v, g, this.source));
-    if (!v.accept) this.log('warning', `(${v.name}) no_accept is not supported yet: VIPs accept traffic`);
+    if (!v.accept)
+      this.log('warning', `(${v.name}) no_accept is not supported yet: VIPs accept traffic`);
+    const wire = { ifname, mac: link.mac ?? '00:00:00:00:00:00' };
+    if (v.useVmac && (v.family === 6 || v.unicastPeers.length > 0)) {
+      this.log(
+        'warning',
+        `(${v.name}) use_vmac with IPv6 or unicast is not supported yet - ignoring`,
+      );
+    } else if (v.useVmac) {
+      this.vmac = await Vmac.create(this.env.rtnl, link, v.virtualRouterId ?? 0, v.useVmac);
+      Object.assign(wire, { ifname: this.vmac.ifname, mac: this.vmac.mac });
+      this.log(
+        'info',
+        `(${v.name}) using VMAC ${this.vmac.ifname} (${this.vmac.mac}) on ${ifname}`,
+      );
+    }
     const vips = [...v.virtualIpaddress, ...v.virtualIpaddressExcluded];
     this.addrs = new InstanceAddresses(
       this.env.rtnl,
-      ifname,
+      wire.ifname,
       { vips, routes: v.virtualRoutes, rules: v.virtualRules },
       this.env.log,
     );
     const stale = await this.addrs.removeStale();
     if (stale > 0) this.log('info', `(${v.name}) removed ${stale} VIP(s) left from a previous run`);
     this.announcer = new Announcer(
-      { ifname, mac: link.mac ?? '00:00:00:00:00:00', vips: vips.map((a) => ({ address: a.address, family: a.family, dev: a.dev })) },
+      {
+        ...wire,
+        vips: vips.map((a) => ({ address: a.address, family: a.family, dev: a.dev })),
+      },
       g.vrrpGarpInterval * 1000,
       g.vrrpGnaInterval * 1000,
     );
     if (source) {
       this.transport = new RawVrrpTransport({
-        ifname,
+        ifname: wire.ifname,
         family: v.family,
         source,
         group: v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6,
@@ -119,7 +146,8 @@ export class InstanceRuntime {
       this.input({ type: 'fault', on: true, reason: 'no usable source address' });
     }
     for (const k of ['processes', 'bfds'] as const) {
-      if (v.track[k].length) this.log('warning', `(${v.name}) track_${k.slice(0, -1)} is not supported yet - ignoring`);
+      if (v.track[k].length)
+        this.log('warning', `(${v.name}) track_${k.slice(0, -1)} is not supported yet - ignoring`);
     }
     this.unsubscribe = this.env.hub.onChange(() => this.retrack());
     this.retrack();
@@ -154,10 +182,13 @@ export class InstanceRuntime {
       this.env.hub,
     );
     const next = new Set(r.faults);
-    for (const f of this.trackFaults) if (!next.has(f)) this.input({ type: 'fault', on: false, reason: f });
-    for (const f of next) if (!this.trackFaults.has(f)) this.input({ type: 'fault', on: true, reason: f });
+    for (const f of this.trackFaults)
+      if (!next.has(f)) this.input({ type: 'fault', on: false, reason: f });
+    for (const f of next)
+      if (!this.trackFaults.has(f)) this.input({ type: 'fault', on: true, reason: f });
     this.trackFaults = next;
-    if (r.priority !== this.machine.priority) this.input({ type: 'priority', priority: r.priority });
+    if (r.priority !== this.machine.priority)
+      this.input({ type: 'priority', priority: r.priority });
   }
 
   /** Faults from this instance's own trackers (not those a sync group adds). */
@@ -188,8 +219,12 @@ export class InstanceRuntime {
   /** Sync group: step down to BACKUP, as on hearing a higher-priority master. */
   forceBackup(): void {
     if (!this.machine || this.machine.state !== 'MASTER' || this.machine.priority === 255) return;
-    const source = this.spec.family === 4 ? '255.255.255.255' : 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
-    this.input({ type: 'advert', priority: 255, source, advertInt: this.machine.masterAdverInt }, true);
+    const source =
+      this.spec.family === 4 ? '255.255.255.255' : 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
+    this.input(
+      { type: 'advert', priority: 255, source, advertInt: this.machine.masterAdverInt },
+      true,
+    );
   }
 
   private arm(deadline: Micros | null): void {
@@ -268,12 +303,17 @@ export class InstanceRuntime {
     const fields = {
       ...advertTemplate(v),
       priority,
-      authData: v.authType === 'PASS' && v.version === 2 ? passAuthData(v.authPass ?? '') : undefined,
+      authData:
+        v.authType === 'PASS' && v.version === 2 ? passAuthData(v.authPass ?? '') : undefined,
     };
     const at = (dst: string): Uint8Array =>
-      encodeAdvert(fields, { family: v.family, src: this.source, dst }, {
-        oldUnicastChecksum: v.oldUnicastChecksum === 'config',
-      });
+      encodeAdvert(
+        fields,
+        { family: v.family, src: this.source, dst },
+        {
+          oldUnicastChecksum: v.oldUnicastChecksum === 'config',
+        },
+      );
     const n = this.transport.send(at);
     this.counters.advertsOut += n;
     if (priority === 0) this.counters.priorityZeroOut += n;
@@ -297,7 +337,12 @@ export class InstanceRuntime {
     }
     this.counters.advertsIn++;
     if (a.priority === 0) this.counters.priorityZeroIn++;
-    this.input({ type: 'advert', priority: a.priority, source: a.ip.src, advertInt: a.intervalCs * 10_000 });
+    this.input({
+      type: 'advert',
+      priority: a.priority,
+      source: a.ip.src,
+      advertInt: a.intervalCs * 10_000,
+    });
   }
 
   /** Count every drop; log each reason at most every 10 s (a misconfigured peer floods). */
@@ -319,6 +364,7 @@ export class InstanceRuntime {
     await this.chain;
     this.transport?.close();
     this.announcer?.close();
+    await this.vmac?.remove();
   }
 
   status(): Record<string, unknown> {

@@ -20,7 +20,11 @@ import type { ScriptValue } from '../config/global/script-value.js';
 
 export const NOTIFY_TIMEOUT_MS = 30_000;
 
-export type ScriptDone = (r: { code: number | null; signal: string | null; timedOut: boolean }) => void;
+export type ScriptDone = (r: {
+  code: number | null;
+  signal: string | null;
+  timedOut: boolean;
+}) => void;
 
 /** Runs argv with a timeout; `done` gets the outcome. Spawn errors count as exit code 127. */
 export function runArgv(argv: string[], timeoutMs: number, done?: ScriptDone): void {
@@ -109,9 +113,15 @@ export class Notifier {
   ): void {
     const line = `${kind} "${name}" ${state} ${priority}`;
     for (const f of this.fifos) f.write(line);
-    const own = { MASTER: scripts.master, BACKUP: scripts.backup, FAULT: scripts.fault, STOP: scripts.stop }[state];
+    const own = {
+      MASTER: scripts.master,
+      BACKUP: scripts.backup,
+      FAULT: scripts.fault,
+      STOP: scripts.stop,
+    }[state];
     if (own) runArgv(own.argv, this.timeoutMs);
-    if (scripts.any) runArgv([...scripts.any.argv, kind, name, state, String(priority)], this.timeoutMs);
+    if (scripts.any)
+      runArgv([...scripts.any.argv, kind, name, state, String(priority)], this.timeoutMs);
   }
 
   /** FIFO-only lines (MASTER_RX_LOWER_PRI, priority changes). */

@@ -90,7 +90,9 @@ export class VrrpRuntime {
   }
 
   private rebuildGroups(c: Config): void {
-    this.groups = Object.values(c.vrrp.syncGroups).map((g) => new SyncGroupRuntime(g, this.notifier));
+    this.groups = Object.values(c.vrrp.syncGroups).map(
+      (g) => new SyncGroupRuntime(g, this.notifier),
+    );
     this.attachMembers();
   }
 

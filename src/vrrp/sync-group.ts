@@ -44,9 +44,11 @@ export class SyncGroupRuntime {
     this.syncFaults();
     if (!wasForced) {
       if (to === 'MASTER' && from === 'BACKUP') {
-        for (const m of this.members) if (m !== inst && m.state === 'BACKUP') this.force(m, 'master');
+        for (const m of this.members)
+          if (m !== inst && m.state === 'BACKUP') this.force(m, 'master');
       } else if (from === 'MASTER' && to === 'BACKUP') {
-        for (const m of this.members) if (m !== inst && m.state === 'MASTER') this.force(m, 'backup');
+        for (const m of this.members)
+          if (m !== inst && m.state === 'MASTER') this.force(m, 'backup');
       }
     }
     this.updateGroupState();
@@ -97,7 +99,8 @@ export class SyncGroupRuntime {
 
   /** STOP notification for the group on shutdown. */
   stopped(): void {
-    if (this.groupState !== null) this.notifier.notify('GROUP', this.spec.name, 'STOP', 0, this.spec.notify);
+    if (this.groupState !== null)
+      this.notifier.notify('GROUP', this.spec.name, 'STOP', 0, this.spec.notify);
     this.groupState = null;
   }
 }

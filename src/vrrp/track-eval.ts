@@ -43,7 +43,9 @@ export function evaluateTracking(t: TrackInputs, view: TrackView): TrackResult {
       if (ok === undefined) continue; // a script not (yet) running does not count
       const s = { weight: zero ? 0 : r.weight, reverse: r.reverse, ok };
       if (trackerFaults(s)) {
-        faults.push(kind === 'interface' ? `track_interface ${r.name} down` : `track_script ${r.name} failed`);
+        faults.push(
+          kind === 'interface' ? `track_interface ${r.name} down` : `track_script ${r.name} failed`,
+        );
       }
       states.push(s);
     }

@@ -3,11 +3,14 @@
 // preempts back (not with nopreempt), and SIGTERM hands over after ~Skew_Time with a priority-0
 // advert on the wire. v2/IPv4, v3/IPv4 and v3/IPv6. Needs root and `npm run build`.
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { readPcap, requireRoot, sleep, withLab } from './lib/index.js';
+import { readPcap, requireRoot, sleep, waitFor, withLab, type Host } from './lib/index.js';
+import { stayalivectlArgv } from './lib/stayalive.js';
 import {
   MAC,
   crash,
+  fdbPort,
   hasAddr,
   neighMac,
   startNode,
@@ -28,8 +31,22 @@ interface Mode {
 }
 
 const MODES: Mode[] = [
-  { label: 'v2 IPv4', version: 2, advertInt: 1, vip: '192.0.2.100', cidr: '192.0.2.100/24', vrid: 51 },
-  { label: 'v3 IPv4', version: 3, advertInt: 0.2, vip: '192.0.2.101', cidr: '192.0.2.101/24', vrid: 52 },
+  {
+    label: 'v2 IPv4',
+    version: 2,
+    advertInt: 1,
+    vip: '192.0.2.100',
+    cidr: '192.0.2.100/24',
+    vrid: 51,
+  },
+  {
+    label: 'v3 IPv4',
+    version: 3,
+    advertInt: 0.2,
+    vip: '192.0.2.101',
+    cidr: '192.0.2.101/24',
+    vrid: 52,
+  },
   {
     label: 'v3 IPv6',
     version: 3,
@@ -56,7 +73,14 @@ for (const m of MODES) {
     await withLab('vb', async (lab) => {
       const { a, b, c } = await trio(lab);
       const conf = (prio: number, extra: Partial<Parameters<typeof vrrpConf>[0]> = {}): string =>
-        vrrpConf({ vrid: m.vrid, priority: prio, version: m.version, advertInt: m.advertInt, vips: [m.cidr], ...extra });
+        vrrpConf({
+          vrid: m.vrid,
+          priority: prio,
+          version: m.version,
+          advertInt: m.advertInt,
+          vips: [m.cidr],
+          ...extra,
+        });
       startNode(lab, a, 'stayalive', conf(150));
       startNode(lab, b, 'stayalive', conf(100));
 
@@ -69,7 +93,9 @@ for (const m of MODES) {
       // Crash a: b answers within its Master_Down_Interval + margin (measured from the kill).
       const t0 = await crash(a);
       const took = await waitNeighMac(c, m.vip, MAC.b, t0, mdiMs(m, 100) + 3000);
-      console.log(`${m.label}: crash → client sees b after ${took.toFixed(0)} ms (MDI ${mdiMs(m, 100).toFixed(0)} ms)`);
+      console.log(
+        `${m.label}: crash → client sees b after ${took.toFixed(0)} ms (MDI ${mdiMs(m, 100).toFixed(0)} ms)`,
+      );
       assert.ok(took <= mdiMs(m, 100) + 400, `takeover ${took} ms within MDI + 400 ms`);
       assert.ok(await hasAddr(b, m.vip), 'b holds the VIP');
       assert.equal((await c.ping(m.vip, { count: 1 })).received, 1, 'VIP answers after takeover');
@@ -93,7 +119,9 @@ for (const m of MODES) {
       const t1 = performance.now();
       a2.proc.kill('SIGTERM');
       const handover = await waitNeighMac(c, m.vip, MAC.b, t1, mdiMs(m, 100) + 3000);
-      console.log(`${m.label}: SIGTERM → client sees b after ${handover.toFixed(0)} ms (skew ${skewMs(m, 100).toFixed(0)} ms)`);
+      console.log(
+        `${m.label}: SIGTERM → client sees b after ${handover.toFixed(0)} ms (skew ${skewMs(m, 100).toFixed(0)} ms)`,
+      );
       assert.ok(handover < mdiMs(m, 100), `handover ${handover} ms faster than MDI`);
       assert.equal((await a2.proc.exited).code, 0);
       assert.equal(await hasAddr(a, m.vip), false, 'a removed its VIP on SIGTERM');
@@ -107,3 +135,99 @@ for (const m of MODES) {
     });
   });
 }
+
+interface InstanceStatus {
+  name: string;
+  state: string;
+  effectivePriority: number;
+  counters: { advertsOut: number; transitions: number; drops: Record<string, number> };
+}
+
+async function vrrpStatus(h: Host, sock: string): Promise<InstanceStatus[]> {
+  const r = await h.exec([...stayalivectlArgv(), '--socket', sock, '--json', 'status']);
+  const st = JSON.parse(r.stdout) as { subsystems: { vrrp: { instances: InstanceStatus[] } } };
+  return st.subsystems.vrrp.instances;
+}
+
+test('reload: unchanged instance keeps its state, added one starts, removed one gives up its VIP; status', async () => {
+  requireRoot();
+  await withLab('vr', async (lab) => {
+    const { a } = await trio(lab);
+    const inst = (name: string, vrid: number, vip: string): string =>
+      `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority 150\n  version 3\n  advert_int 0.1\n  virtual_ipaddress {\n    ${vip}/24\n  }\n}\n`;
+    const head = 'global_defs {\n  vrrp_garp_master_delay 1\n}\n';
+    const n = startNode(lab, a, 'stayalive', head + inst('VI_1', 70, '192.0.2.170'));
+    const sock = n.log.replace(/\.log$/, '.sock');
+    const conf = n.log.replace(/\.log$/, '.conf');
+    await waitFor(async () => hasAddr(a, '192.0.2.170'), { timeoutMs: 8000, what: 'VI_1 master' });
+    await waitFor(() => existsSync(sock), { timeoutMs: 5000, what: 'control socket' });
+    const before = (await vrrpStatus(a, sock)).find((s) => s.name === 'VI_1');
+    assert.equal(before?.state, 'MASTER');
+    assert.equal(before?.effectivePriority, 150);
+    assert.ok((before?.counters.advertsOut ?? 0) > 0, 'adverts counted');
+
+    writeFileSync(conf, head + inst('VI_1', 70, '192.0.2.170') + inst('VI_2', 71, '192.0.2.171'));
+    n.proc.kill('SIGHUP');
+    await waitFor(async () => hasAddr(a, '192.0.2.171'), { timeoutMs: 8000, what: 'VI_2 master' });
+    const after = await vrrpStatus(a, sock);
+    const v1 = after.find((s) => s.name === 'VI_1');
+    assert.equal(v1?.state, 'MASTER');
+    assert.equal(
+      v1?.counters.transitions,
+      before?.counters.transitions,
+      'VI_1 untouched by reload',
+    );
+    assert.ok((v1?.counters.advertsOut ?? 0) > (before?.counters.advertsOut ?? 0));
+
+    writeFileSync(conf, head + inst('VI_2', 71, '192.0.2.171'));
+    n.proc.kill('SIGHUP');
+    await waitFor(async () => !(await hasAddr(a, '192.0.2.170')), {
+      timeoutMs: 5000,
+      what: 'VI_1 VIP removed',
+    });
+    assert.ok(await hasAddr(a, '192.0.2.171'), 'VI_2 keeps its VIP');
+    assert.deepEqual(
+      (await vrrpStatus(a, sock)).map((s) => s.name),
+      ['VI_2'],
+    );
+  });
+});
+
+test('use_vmac: the VIP lives on vrrp.55 with MAC 00:00:5e:00:01:37; a crash moves the VMAC to b', async () => {
+  requireRoot();
+  await withLab('vm', async (lab) => {
+    const { a, b, c, sw } = await trio(lab);
+    const vip = '192.0.2.155';
+    const vmac = '00:00:5e:00:01:37';
+    const conf = (prio: number): string =>
+      vrrpConf({
+        vrid: 55,
+        priority: prio,
+        version: 3,
+        advertInt: 0.1,
+        vips: [`${vip}/24`],
+        extra: '  use_vmac',
+      });
+    startNode(lab, a, 'stayalive', conf(150));
+    const nb = startNode(lab, b, 'stayalive', conf(100));
+    await waitSoleHolder([a, b], a, vip, 8000, 'vrrp.55');
+    await waitAnswerFrom(c, vip, vmac, 3000);
+    assert.equal(await fdbPort(sw, vmac), 'a-eth0', 'the switch forwards the VMAC to a');
+    const t0 = await crash(a);
+    await waitFor(async () => (await fdbPort(sw, vmac)) === 'b-eth0', {
+      timeoutMs: 3000,
+      intervalMs: 10,
+      what: 'VMAC moved to b',
+    });
+    console.log(
+      `use_vmac: crash → VMAC on b's port after ${(performance.now() - t0).toFixed(0)} ms (MDI 361 ms)`,
+    );
+    assert.ok(await hasAddr(b, vip, 'vrrp.55'));
+    assert.equal((await c.ping(vip, { count: 1 })).received, 1);
+    // SIGTERM removes the VIP and the macvlan.
+    nb.proc.kill('SIGTERM');
+    await nb.proc.exited;
+    const links = await b.ip(['-o', 'link', 'show']);
+    assert.doesNotMatch(links.stdout, /vrrp\.55/, 'VMAC removed on stop');
+  });
+});

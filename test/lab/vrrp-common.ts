@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killPid, namespacePids } from './lib/cleanup.js';
-import { waitFor, type Host, type Lab, type LabProcess } from './lib/index.js';
+import { run, waitFor, type Host, type Lab, type LabProcess, type Switch } from './lib/index.js';
 import { stayaliveArgv } from './lib/stayalive.js';
 
 export const MAC = { a: '02:00:00:00:0a:01', b: '02:00:00:00:0a:02', c: '02:00:00:00:0a:03' };
@@ -13,6 +13,7 @@ export interface Trio {
   a: Host;
   b: Host;
   c: Host;
+  sw: Switch;
 }
 
 /** Nodes a (192.0.2.1) and b (192.0.2.2) and client c (192.0.2.3) on one switch, v4 and v6. */
@@ -21,17 +22,30 @@ export async function trio(lab: Lab): Promise<Trio> {
   const a = await lab.host('a');
   const b = await lab.host('b');
   const c = await lab.host('c');
-  await lab.link(a, sw, { ifname: 'eth0', mac: MAC.a, addrs: ['192.0.2.1/24', '2001:db8:2::1/64'] });
-  await lab.link(b, sw, { ifname: 'eth0', mac: MAC.b, addrs: ['192.0.2.2/24', '2001:db8:2::2/64'] });
-  await lab.link(c, sw, { ifname: 'eth0', mac: MAC.c, addrs: ['192.0.2.3/24', '2001:db8:2::3/64'] });
+  await lab.link(a, sw, {
+    ifname: 'eth0',
+    mac: MAC.a,
+    addrs: ['192.0.2.1/24', '2001:db8:2::1/64'],
+  });
+  await lab.link(b, sw, {
+    ifname: 'eth0',
+    mac: MAC.b,
+    addrs: ['192.0.2.2/24', '2001:db8:2::2/64'],
+  });
+  await lab.link(c, sw, {
+    ifname: 'eth0',
+    mac: MAC.c,
+    addrs: ['192.0.2.3/24', '2001:db8:2::3/64'],
+  });
   // Link-local addresses come with the link; wait until both VRRP nodes have theirs.
   for (const h of [a, b]) {
     await waitFor(
-      async () => /inet6 fe80::.* scope link\s*$/m.test((await h.ip(['-6', 'addr', 'show', 'eth0'])).stdout),
+      async () =>
+        /inet6 fe80::.* scope link\s*$/m.test((await h.ip(['-6', 'addr', 'show', 'eth0'])).stdout),
       { timeoutMs: 5000, what: `link-local address on ${h.name}` },
     );
   }
-  return { a, b, c };
+  return { a, b, c, sw };
 }
 
 export interface Node {
@@ -56,7 +70,14 @@ export function startNode(
   const common = ['-n', '-l', '-D', '-G', '-f', `${base}.conf`, '-p', `${base}.pid`];
   const argv =
     kind === 'stayalive'
-      ? [...stayaliveArgv(), ...common, '-r', `${base}.vrrp.pid`, '--control-socket', `${base}.sock`]
+      ? [
+          ...stayaliveArgv(),
+          ...common,
+          '-r',
+          `${base}.vrrp.pid`,
+          '--control-socket',
+          `${base}.sock`,
+        ]
       : ['keepalived', ...common, '-P', '-r', `${base}.vrrp.pid`];
   return { host, kind, proc: host.spawn(argv, { logTo: log }), log, dir: lab.dir };
 }
@@ -113,16 +134,22 @@ export async function waitNeighMac(
   return performance.now() - since;
 }
 
-export async function hasAddr(h: Host, addr: string): Promise<boolean> {
-  const r = await h.ip(['-o', 'addr', 'show', 'dev', 'eth0'], { check: false });
+export async function hasAddr(h: Host, addr: string, dev = 'eth0'): Promise<boolean> {
+  const r = await h.ip(['-o', 'addr', 'show', 'dev', dev], { check: false });
   return r.stdout.split(/\s+/).some((w) => w.split('/')[0] === addr);
 }
 
 /** Waits until exactly `who` holds `vip` among `nodes`. */
-export async function waitSoleHolder(nodes: Host[], who: Host, vip: string, timeoutMs: number): Promise<void> {
+export async function waitSoleHolder(
+  nodes: Host[],
+  who: Host,
+  vip: string,
+  timeoutMs: number,
+  dev = 'eth0',
+): Promise<void> {
   await waitFor(
     async () => {
-      for (const n of nodes) if ((await hasAddr(n, vip)) !== (n === who)) return false;
+      for (const n of nodes) if ((await hasAddr(n, vip, dev)) !== (n === who)) return false;
       return true;
     },
     { timeoutMs, intervalMs: 50, what: `${vip} held by ${who.name} only` },
@@ -142,12 +169,14 @@ export interface VrrpConf {
   unicast?: { src: string; peers: string[] };
   extra?: string;
   outside?: string;
+  /** Extra global_defs lines. */
+  global?: string;
 }
 
 /** A keepalived.conf with one instance (both daemons read it unchanged). */
 export function vrrpConf(o: VrrpConf): string {
   const lines = [
-    `global_defs {\n  router_id ${o.name ?? 'n'}\n  vrrp_garp_master_delay 1\n}`,
+    `global_defs {\n  router_id ${o.name ?? 'n'}\n  vrrp_garp_master_delay 1\n${o.global ?? ''}}`,
     o.outside ?? '',
     `vrrp_instance VI_1 {`,
     `  state ${o.state ?? 'BACKUP'}`,
@@ -158,7 +187,8 @@ export function vrrpConf(o: VrrpConf): string {
     `  advert_int ${o.advertInt}`,
   ];
   if (o.nopreempt) lines.push('  nopreempt');
-  if (o.authPass) lines.push(`  authentication {\n    auth_type PASS\n    auth_pass ${o.authPass}\n  }`);
+  if (o.authPass)
+    lines.push(`  authentication {\n    auth_type PASS\n    auth_pass ${o.authPass}\n  }`);
   if (o.unicast) {
     lines.push(`  unicast_src_ip ${o.unicast.src}`);
     lines.push(`  unicast_peer {\n${o.unicast.peers.map((p) => `    ${p}`).join('\n')}\n  }`);
@@ -166,4 +196,11 @@ export function vrrpConf(o: VrrpConf): string {
   if (o.extra) lines.push(o.extra);
   lines.push(`  virtual_ipaddress {\n${o.vips.map((v) => `    ${v}`).join('\n')}\n  }`, '}');
   return lines.join('\n') + '\n';
+}
+
+/** The switch port the bridge forwards `mac` to (which node answers for a shared VMAC). */
+export async function fdbPort(sw: Switch, mac: string): Promise<string | null> {
+  const r = await run(['bridge', '-n', sw.ns, 'fdb', 'show', 'br', sw.bridge]);
+  const line = r.stdout.split('\n').find((l) => l.startsWith(`${mac} dev `));
+  return line ? line.split(' ')[2] : null;
 }

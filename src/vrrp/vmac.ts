@@ -1,0 +1,86 @@
+/**
+ * use_vmac: a macvlan (mode private) named `vrrp.<VRID>` on the instance's interface, carrying
+ * the virtual MAC 00:00:5e:00:01:<VRID> (or the configured name and MAC). Adverts, VIPs and
+ * GARPs then use it, so the VIP answers from the VMAC (RFC 5798 §7.3). I/O module.
+ *
+ * As keepalived 2.2.7 (vrrp_vmac.c, vrrp_if_config.c): the macvlan gets arp_ignore=1,
+ * accept_local=1, rp_filter=0, promote_secondaries=1, and the base interface arp_ignore=1 and
+ * arp_filter=1 (so only the macvlan answers ARP for the VIPs); the base values are restored on
+ * removal. A link of the same name left by a crashed run is deleted and created again.
+ *
+ * Not yet: IPv6 (keepalived moves the base's link-local address onto the VMAC), `use_vmac_addr`,
+ * `vmac_xmit_base`, unicast with a VMAC.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Rtnl } from '../os/rtnl/index.js';
+import { virtualMac } from './frame.js';
+
+const conf = (ifname: string, key: string): string => `/proc/sys/net/ipv4/conf/${ifname}/${key}`;
+
+function readSysctl(ifname: string, key: string): string | null {
+  try {
+    return readFileSync(conf(ifname, key), 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function writeSysctl(ifname: string, key: string, value: string): void {
+  writeFileSync(conf(ifname, key), value);
+}
+
+export class Vmac {
+  private saved: [string, string][] = [];
+
+  private constructor(
+    private readonly rtnl: Rtnl,
+    readonly ifname: string,
+    readonly ifindex: number,
+    readonly mac: string,
+    private readonly base: string,
+  ) {}
+
+  static async create(
+    rtnl: Rtnl,
+    base: { name: string; index: number },
+    vrid: number,
+    spec: { ifname: string | null; mac: string | null },
+  ): Promise<Vmac> {
+    const name = spec.ifname ?? `vrrp.${vrid}`;
+    const mac = (spec.mac ?? virtualMac(vrid, 4)).toLowerCase();
+    const old = await rtnl.link(name).catch(() => null);
+    if (old) await rtnl.deleteLink(old.index);
+    const link = await rtnl.createMacvlan({ name, link: base.index, mode: 'private', mac });
+    const v = new Vmac(rtnl, name, link.index, mac, base.name);
+    for (const [k, val] of [
+      ['arp_ignore', '1'],
+      ['accept_local', '1'],
+      ['rp_filter', '0'],
+      ['promote_secondaries', '1'],
+    ]) {
+      writeSysctl(name, k, val);
+    }
+    for (const k of ['arp_ignore', 'arp_filter']) {
+      const was = readSysctl(base.name, k);
+      if (was !== null && was !== '1') {
+        v.saved.push([k, was]);
+        writeSysctl(base.name, k, '1');
+      }
+    }
+    await rtnl.setLinkUp(link.index, true);
+    return v;
+  }
+
+  /** Deletes the macvlan (its addresses go with it) and restores the base's ARP settings. */
+  async remove(): Promise<void> {
+    await this.rtnl.deleteLink(this.ifindex).catch(() => undefined);
+    for (const [k, was] of this.saved) {
+      try {
+        writeSysctl(this.base, k, was);
+      } catch {
+        // the base interface went away: nothing left to restore
+      }
+    }
+    this.saved = [];
+  }
+}

@@ -1,0 +1,110 @@
+// stayalive against keepalived 2.2.7 on the same switch, in both priority orders: v2/IPv4 with
+// PASS auth, v3/IPv4, v3/IPv6 and v3 unicast peers. Exactly one master, the right one; crashing
+// it (every process SIGSTOPped, then SIGKILLed) moves the VIP to the other daemon, judged by the
+// MAC in the client's neighbour table (a crashed master keeps its VIP and still answers ARP).
+// Neither side drops the other's adverts. Needs root, keepalived and `npm run build`.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { requireRoot, withLab } from './lib/index.js';
+import {
+  MAC,
+  crash,
+  hasAddr,
+  startNode,
+  trio,
+  vrrpConf,
+  waitAnswerFrom,
+  waitNeighMac,
+  waitSoleHolder,
+} from './vrrp-common.js';
+
+interface Mode {
+  label: string;
+  version: 2 | 3;
+  advertInt: number;
+  vip: string;
+  cidr: string;
+  auth?: string;
+  unicast?: boolean;
+}
+
+const MODES: Mode[] = [
+  {
+    label: 'v2 IPv4 PASS',
+    version: 2,
+    advertInt: 1,
+    vip: '192.0.2.110',
+    cidr: '192.0.2.110/24',
+    auth: 'secret1',
+  },
+  { label: 'v3 IPv4', version: 3, advertInt: 0.1, vip: '192.0.2.111', cidr: '192.0.2.111/24' },
+  {
+    label: 'v3 IPv6',
+    version: 3,
+    advertInt: 0.1,
+    vip: '2001:db8:2::110',
+    cidr: '2001:db8:2::110/64',
+  },
+  {
+    label: 'v3 IPv4 unicast',
+    version: 3,
+    advertInt: 0.1,
+    vip: '192.0.2.112',
+    cidr: '192.0.2.112/24',
+    unicast: true,
+  },
+];
+
+const mdiMs = (m: Mode, prio: number): number =>
+  (3 * m.advertInt + (m.version === 2 ? (256 - prio) / 256 : ((256 - prio) * m.advertInt) / 256)) *
+  1000;
+
+const IP = { a: '192.0.2.1', b: '192.0.2.2' };
+
+for (const m of MODES) {
+  for (const highIs of ['stayalive', 'keepalived'] as const) {
+    test(`${m.label}: ${highIs} higher priority is the one master; crash moves the VIP`, async () => {
+      requireRoot();
+      await withLab('vk', async (lab) => {
+        const { a, b, c } = await trio(lab);
+        // a runs the higher priority with `highIs`; b runs the other daemon.
+        const lowIs = highIs === 'stayalive' ? 'keepalived' : 'stayalive';
+        const conf = (self: 'a' | 'b', prio: number): string =>
+          vrrpConf({
+            vrid: 60,
+            priority: prio,
+            version: m.version,
+            advertInt: m.advertInt,
+            vips: [m.cidr],
+            authPass: m.auth,
+            unicast: m.unicast
+              ? { src: IP[self], peers: [IP[self === 'a' ? 'b' : 'a']] }
+              : undefined,
+          });
+        const na = startNode(lab, a, highIs, conf('a', 150));
+        const nb = startNode(lab, b, lowIs, conf('b', 100));
+        await waitSoleHolder([a, b], a, m.vip, mdiMs(m, 150) + 6000);
+        await waitAnswerFrom(c, m.vip, MAC.a, 3000);
+
+        const t0 = await crash(a);
+        const took = await waitNeighMac(c, m.vip, MAC.b, t0, mdiMs(m, 100) + 3000);
+        console.log(
+          `${m.label}, ${highIs} master crashed: ${lowIs} answers after ${took.toFixed(0)} ms (MDI ${mdiMs(m, 100).toFixed(0)})`,
+        );
+        assert.ok(await hasAddr(b, m.vip), `${lowIs} holds the VIP`);
+        assert.equal((await c.ping(m.vip, { count: 1 })).received, 1);
+
+        // Neither daemon complained about the other's adverts.
+        const sa = readFileSync(highIs === 'stayalive' ? na.log : nb.log, 'utf8');
+        const ka = readFileSync(highIs === 'keepalived' ? na.log : nb.log, 'utf8');
+        assert.doesNotMatch(sa, /dropping advert/, 'stayalive accepted keepalived adverts');
+        assert.doesNotMatch(
+          ka,
+          /invalid|mismatch|bad|Unknown/i,
+          'keepalived accepted stayalive adverts',
+        );
+      });
+    });
+  }
+}
