@@ -6,11 +6,12 @@
 import { parseArgs } from 'node:util';
 import { controlRequest } from '../api/control.js';
 import { DEFAULT_CONTROL } from './options.js';
-import { formatStatus } from './status-format.js';
+import { formatStatus, formatVrrp } from './status-format.js';
 
 const USAGE = `Usage: stayalivectl [--socket PATH] [--json] COMMAND
 Commands:
   status   daemon and subsystem state
+  vrrp     VRRP instances: state, priority, master, adverts in/out, faults
   config   the running configuration model (JSON)
   reload   re-read the configuration (like SIGHUP) and report the outcome
   dump     write the state dump file (like SIGUSR1) and print its path
@@ -37,13 +38,13 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const cmd = positionals[0];
-  if (!['status', 'config', 'reload', 'dump'].includes(cmd)) {
+  if (!['status', 'vrrp', 'config', 'reload', 'dump'].includes(cmd)) {
     process.stderr.write(`unknown command '${cmd}'\n${USAGE}`);
     return 2;
   }
   let reply;
   try {
-    reply = await controlRequest(values.socket, { cmd });
+    reply = await controlRequest(values.socket, { cmd: cmd === 'vrrp' ? 'status' : cmd });
   } catch (e) {
     process.stderr.write(`cannot reach stayalive at ${values.socket}: ${(e as Error).message}\n`);
     return 1;
@@ -54,6 +55,12 @@ async function main(): Promise<number> {
   }
   if (values.json || cmd === 'config') {
     process.stdout.write(JSON.stringify(reply.result, null, 2) + '\n');
+  } else if (cmd === 'reload') {
+    const r = reply.result as { outcome: string; reason?: string } | null;
+    process.stdout.write(`reload ${r?.outcome ?? 'done'}${r?.reason ? `: ${r.reason}` : ''}\n`);
+    if (r?.outcome === 'rejected') return 1;
+  } else if (cmd === 'vrrp') {
+    process.stdout.write(formatVrrp(reply.result as Record<string, unknown>));
   } else if (cmd === 'status') {
     process.stdout.write(formatStatus(reply.result as Record<string, unknown>));
   } else {
