@@ -121,3 +121,36 @@ export function parseEnum<T extends string>(
   if (!hit) return bad(ctx, tok, `invalid ${what} '${tok.text}' (expected ${choices.join('|')})`);
   return hit;
 }
+
+/**
+ * `[all] SECS` of global_defs' `vrrp_garp_extra_if` and an instance's
+ * `garp_extra_if`, after the deprecation warning for the old spelling
+ * `deprecated` (named by `current`). Returns `interval: undefined` when no
+ * number was written (each caller words that message its own way), or
+ * undefined after reporting a bad number.
+ */
+export function parseGarpExtraIf(
+  node: ConfNode,
+  ctx: ParseCtx,
+  names: { deprecated: string; current: string },
+  minSecs: number,
+): { all: boolean; interval: number | undefined } | undefined {
+  if (node.keyword === names.deprecated) {
+    ctx.diag.warn(
+      ErrorCodes.CONFIG_DEPRECATED,
+      `Keyword "${names.deprecated}" is deprecated - please use "${names.current}"`,
+      node.pos,
+    );
+  }
+  let all = false;
+  let interval: number | undefined;
+  for (const t of node.args) {
+    if (t.text === 'all') all = true;
+    else {
+      const v = parseInteger(t, ctx, minSecs, 86400);
+      if (v === undefined) return undefined;
+      interval = v;
+    }
+  }
+  return { all, interval };
+}

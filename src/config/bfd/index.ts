@@ -63,6 +63,27 @@ function msValue(
   return Math.round(v * 1000) / 1e6;
 }
 
+/** An integer in [min, max]; keepalived's range message on failure. */
+function intValue(
+  b: Target,
+  node: Parameters<Handler<Target>>[0],
+  ctx: ParseCtx,
+  what: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const t = node.args[0];
+  const v = t ? parseInteger(t, ctx, min, max) : undefined;
+  if (v === undefined) {
+    err(
+      ctx,
+      `Configuration error: BFD instance ${b.inst.name} ${what} value ${t?.text ?? ''} not valid (must be in range [${min}-${max}]), ignoring`,
+      t?.pos ?? node.pos,
+    );
+  }
+  return v;
+}
+
 interface Target {
   inst: BfdInstance;
   /** Set once a neighbor_ip fails: keepalived skips the rest of the block. */
@@ -100,15 +121,8 @@ const kw: Record<string, Handler<Target>> = {
     if (v !== undefined) b.inst.idleTx = v;
   },
   multiplier: (node, b, ctx) => {
-    const t = node.args[0];
-    const v = t ? parseInteger(t, ctx, 1, 255) : undefined;
-    if (v === undefined) {
-      err(
-        ctx,
-        `Configuration error: BFD instance ${b.inst.name} multiplier value ${t?.text ?? ''} not valid (must be in range [1-255]), ignoring`,
-        t?.pos ?? node.pos,
-      );
-    } else b.inst.multiplier = v;
+    const v = intValue(b, node, ctx, 'multiplier', 1, 255);
+    if (v !== undefined) b.inst.multiplier = v;
   },
   passive: (_node, b) => {
     b.inst.passive = true;
@@ -120,26 +134,12 @@ const kw: Record<string, Handler<Target>> = {
   ttl: ttl,
   hoplimit: ttl,
   max_hops: (node, b, ctx) => {
-    const t = node.args[0];
-    const v = t ? parseInteger(t, ctx, -1, 255) : undefined;
-    if (v === undefined) {
-      err(
-        ctx,
-        `Configuration error: BFD instance ${b.inst.name} max_hops value ${t?.text ?? ''} not valid (must be in range [-1-255]), ignoring`,
-        t?.pos ?? node.pos,
-      );
-    } else b.inst.maxHops = v;
+    const v = intValue(b, node, ctx, 'max_hops', -1, 255);
+    if (v !== undefined) b.inst.maxHops = v;
   },
   weight: (node, b, ctx) => {
-    const t = node.args[0];
-    const v = t ? parseInteger(t, ctx, -253, 253) : undefined;
-    if (v === undefined) {
-      err(
-        ctx,
-        `Configuration error: BFD instance ${b.inst.name} weight value ${t?.text ?? ''} not valid (must be in range [-253-253]), ignoring`,
-        t?.pos ?? node.pos,
-      );
-    } else b.inst.weight = v;
+    const v = intValue(b, node, ctx, 'weight', -253, 253);
+    if (v !== undefined) b.inst.weight = v;
     const opt = node.args[1];
     if (opt) {
       if (opt.text === 'reverse') b.inst.weightReverse = true;
@@ -177,15 +177,8 @@ function nbr(node: Parameters<Handler<Target>>[0], b: Target, ctx: ParseCtx): vo
 }
 
 function ttl(node: Parameters<Handler<Target>>[0], b: Target, ctx: ParseCtx): void {
-  const t = node.args[0];
-  const v = t ? parseInteger(t, ctx, 1, 255) : undefined;
-  if (v === undefined) {
-    err(
-      ctx,
-      `Configuration error: BFD instance ${b.inst.name} ttl/hoplimit value ${t?.text ?? ''} not valid (must be in range [1-255]), ignoring`,
-      t?.pos ?? node.pos,
-    );
-  } else b.inst.ttl = v;
+  const v = intValue(b, node, ctx, 'ttl/hoplimit', 1, 255);
+  if (v !== undefined) b.inst.ttl = v;
 }
 
 const spec: BlockSpec<Target> = { name: 'bfd_instance', keywords: kw };

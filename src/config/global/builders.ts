@@ -31,8 +31,15 @@ export function intIn<T>(field: KeysOf<T, number | null>, min: number, max: numb
   };
 }
 
-/** Integer seconds where keepalived turns 0 into 1 with a warning. */
-export function intAtLeastOne<T>(field: KeysOf<T, number | null>, max: number): Handler<T> {
+/**
+ * An integer where keepalived turns 0 into 1 with a warning, reported at the
+ * value or (`warnAt` 'keyword', as for the GARP repeat counts) at the line.
+ */
+export function intAtLeastOne<T>(
+  field: KeysOf<T, number | null>,
+  max: number,
+  warnAt: 'value' | 'keyword' = 'value',
+): Handler<T> {
   return (node, target, ctx) => {
     let v = parseInteger(arg(node, ctx), ctx, 0, max);
     if (v === undefined) return;
@@ -40,7 +47,7 @@ export function intAtLeastOne<T>(field: KeysOf<T, number | null>, max: number): 
       ctx.diag.warn(
         ErrorCodes.CONFIG_BAD_VALUE,
         `${node.keyword} must be greater than 0, setting to 1`,
-        node.args[0]?.pos ?? node.pos,
+        warnAt === 'value' ? (node.args[0]?.pos ?? node.pos) : node.pos,
       );
       v = 1;
     }

@@ -7,6 +7,7 @@
  * that depend on others (lower-prio GARP defaults, mail sender).
  */
 import { ErrorCodes } from '../../core/errors.js';
+import type { Position } from '../diagnostics.js';
 import type { HostFacts } from '../host-facts.js';
 import type { Config } from '../model.js';
 import { walkBlock, type Handler, type ParseCtx } from '../schema.js';
@@ -128,48 +129,42 @@ export function defaultGlobalDefs(host: HostFacts): GlobalDefs {
 
 type CH = Handler<Config>;
 
+/** A name that may be defined once; keepalived ignores (and reports) later ones. */
+function defineOnce(
+  ctx: ParseCtx,
+  c: Config,
+  field: 'netNamespace' | 'netNamespaceIpvs' | 'instance',
+  what: string,
+  value: string,
+  pos: Position,
+): void {
+  if (c.global[field] !== null) {
+    ctx.diag.warn(
+      ErrorCodes.CONFIG_DUPLICATE,
+      `Duplicate ${what} definition ${value} - ignoring`,
+      pos,
+    );
+    return;
+  }
+  c.global[field] = value;
+}
+
 const netNamespace: CH = (node, c, ctx) => {
   const tok = node.args[0];
   if (!tok) {
     ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, 'net_namespace name missing - ignoring', node.pos);
     return;
   }
-  if (c.global.netNamespace !== null) {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_DUPLICATE,
-      `Duplicate net_namespace definition ${tok.text} - ignoring`,
-      tok.pos,
-    );
-    return;
-  }
-  c.global.netNamespace = tok.text;
+  defineOnce(ctx, c, 'netNamespace', 'net_namespace', tok.text, tok.pos);
 };
 
-const netNamespaceIpvs: CH = (node, c, ctx) => {
-  if (c.global.netNamespaceIpvs !== null) {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_DUPLICATE,
-      `Duplicate net_namespace_ipvs definition ${node.args[0]?.text ?? ''} - ignoring`,
-      node.pos,
-    );
-    return;
-  }
-  // No name means "the default namespace" for IPVS.
-  c.global.netNamespaceIpvs = node.args[0]?.text ?? '';
-};
+// No name means "the default namespace" for IPVS.
+const netNamespaceIpvs: CH = (node, c, ctx) =>
+  defineOnce(ctx, c, 'netNamespaceIpvs', 'net_namespace_ipvs', node.args[0]?.text ?? '', node.pos);
 
 const instance: CH = (node, c, ctx) => {
   const tok = arg(node, ctx);
-  if (!tok) return;
-  if (c.global.instance !== null) {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_DUPLICATE,
-      `Duplicate instance definition ${tok.text} - ignoring`,
-      tok.pos,
-    );
-    return;
-  }
-  c.global.instance = tok.text;
+  if (tok) defineOnce(ctx, c, 'instance', 'instance', tok.text, tok.pos);
 };
 
 const childWait: CH = (node, c, ctx) => {

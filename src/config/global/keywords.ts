@@ -8,7 +8,7 @@
 import { ErrorCodes } from '../../core/errors.js';
 import { isIPv4, isIPv6 } from '../ip.js';
 import type { BlockSpec, Handler } from '../schema.js';
-import { arg, parseBoolFlag, parseInteger } from '../values.js';
+import { arg, parseBoolFlag, parseGarpExtraIf, parseInteger } from '../values.js';
 import { boolOpt, flag, intAtLeastOne, intIn, raw, timerIn, word } from './builders.js';
 import { parseScriptValue } from './script-value.js';
 import type { FifoSpec, GlobalDefs } from './types.js';
@@ -163,41 +163,15 @@ function mcastGroup(field: 'vrrpMcastGroup4' | 'vrrpMcastGroup6', family: 4 | 6)
   };
 }
 
-const garpRepeat =
-  (field: 'vrrpGarpMasterRepeat' | 'vrrpGarpMasterRefreshRepeat'): H =>
-  (node, g, ctx) => {
-    let v = parseInteger(arg(node, ctx), ctx, 0, UINT_MAX);
-    if (v === undefined) return;
-    if (v === 0) {
-      ctx.diag.warn(
-        ErrorCodes.CONFIG_BAD_VALUE,
-        `${node.keyword} must be greater than 0, setting to 1`,
-        node.pos,
-      );
-      v = 1;
-    }
-    g[field] = v;
-  };
-
 const garpExtraIf: H = (node, g, ctx) => {
-  if (node.keyword === 'vrrp_vmac_garp_intvl') {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_DEPRECATED,
-      'Keyword "vrrp_vmac_garp_intvl" is deprecated - please use "vrrp_garp_extra_if"',
-      node.pos,
-    );
-  }
-  let all = false;
-  let interval: number | undefined;
-  for (const t of node.args) {
-    if (t.text === 'all') all = true;
-    else {
-      const v = parseInteger(t, ctx, 1, 86400);
-      if (v === undefined) return;
-      interval = v;
-    }
-  }
-  if (interval === undefined) {
+  const v = parseGarpExtraIf(
+    node,
+    ctx,
+    { deprecated: 'vrrp_vmac_garp_intvl', current: 'vrrp_garp_extra_if' },
+    1,
+  );
+  if (!v) return;
+  if (v.interval === undefined) {
     ctx.diag.warn(
       ErrorCodes.CONFIG_BAD_VALUE,
       `${node.keyword} specified without time - ignoring`,
@@ -205,7 +179,7 @@ const garpExtraIf: H = (node, g, ctx) => {
     );
     return;
   }
-  g.vrrpGarpExtraIf = { all, interval };
+  g.vrrpGarpExtraIf = { all: v.all, interval: v.interval };
 };
 
 const minGarp: H = (node, g, ctx) => {
@@ -321,9 +295,13 @@ export const globalDefsSpec: BlockSpec<GlobalDefs> = {
     vrrp_mcast_group6: mcastGroup('vrrpMcastGroup6', 6),
     default_interface: word('defaultInterface'),
     vrrp_garp_master_delay: intIn('vrrpGarpMasterDelay', 0, TIMER_SECS_MAX),
-    vrrp_garp_master_repeat: garpRepeat('vrrpGarpMasterRepeat'),
+    vrrp_garp_master_repeat: intAtLeastOne('vrrpGarpMasterRepeat', UINT_MAX, 'keyword'),
     vrrp_garp_master_refresh: intIn('vrrpGarpMasterRefresh', 0, UINT_MAX),
-    vrrp_garp_master_refresh_repeat: garpRepeat('vrrpGarpMasterRefreshRepeat'),
+    vrrp_garp_master_refresh_repeat: intAtLeastOne(
+      'vrrpGarpMasterRefreshRepeat',
+      UINT_MAX,
+      'keyword',
+    ),
     vrrp_garp_lower_prio_delay: intIn('vrrpGarpLowerPrioDelay', 0, TIMER_SECS_MAX),
     vrrp_garp_lower_prio_repeat: intIn('vrrpGarpLowerPrioRepeat', 0, 2147483647),
     vrrp_garp_interval: timerIn('vrrpGarpInterval', 0.000001, TIMER_SECS_MAX),

@@ -9,7 +9,7 @@
 import { ErrorCodes } from '../../core/errors.js';
 import type { Handler } from '../schema.js';
 import { walkBlock } from '../schema.js';
-import { boolOpt, cfgError, cfgInfo, UINT_MAX } from './common.js';
+import { boolOpt, cfgError, cfgInfo, joinedWords, UINT_MAX } from './common.js';
 import {
   checkerBase,
   checkerHandler,
@@ -123,11 +123,8 @@ const urlKeywords: Record<string, Handler<HttpUrl>> = {
     }
   },
   virtualhost: (node, u, ctx) => {
-    if (!node.args[0]) {
-      cfgError(ctx, 'Missing HTTP_GET virtualhost name', node.pos);
-      return;
-    }
-    u.virtualhost = node.args.map((a) => a.text).join(' ');
+    const v = joinedWords(node, ctx, 'Missing HTTP_GET virtualhost name');
+    if (v !== undefined) u.virtualhost = v;
   },
   regex: (node, u, ctx) => {
     // keepalived reads the pattern with quoted/escaped rules: one word.
@@ -240,11 +237,8 @@ const httpKeywords: Record<string, Handler<HttpChecker>> = {
     else c.retry = v;
   },
   virtualhost: (node, c, ctx) => {
-    if (!node.args[0]) {
-      cfgError(ctx, 'HTTP_GET virtualhost name missing', node.pos);
-      return;
-    }
-    c.virtualhost = node.args.map((a) => a.text).join(' ');
+    const v = joinedWords(node, ctx, 'HTTP_GET virtualhost name missing');
+    if (v !== undefined) c.virtualhost = v;
   },
   http_protocol: (node, c, ctx) => {
     const t = node.args[0];

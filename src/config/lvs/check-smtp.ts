@@ -9,7 +9,7 @@
 import { ErrorCodes } from '../../core/errors.js';
 import type { Handler } from '../schema.js';
 import { walkBlock } from '../schema.js';
-import { cfgError, cfgInfo } from './common.js';
+import { cfgInfo, joinedWords } from './common.js';
 import { checkerBase, checkerHandler, connKeywords, emptyConn } from './checker-common.js';
 import type { Checker, ConnOpts, SmtpChecker } from './types.js';
 
@@ -17,11 +17,8 @@ export const SMTP_DEFAULT_HELO = 'smtpchecker.keepalived.org';
 
 const smtpKeywords: Record<string, Handler<SmtpChecker>> = {
   helo_name: (node, c, ctx) => {
-    if (!node.args[0]) {
-      cfgError(ctx, 'SMTP_CHECK helo name missing', node.pos);
-      return;
-    }
-    c.heloName = node.args.map((a) => a.text).join(' ');
+    const v = joinedWords(node, ctx, 'SMTP_CHECK helo name missing');
+    if (v !== undefined) c.heloName = v;
   },
   host: (node, c, ctx) => {
     // Walk the host's lines with the connection keywords into a scratch checker.

@@ -14,6 +14,19 @@ function hex(words: string[], wildcards: boolean): string | undefined {
   return re.test(s) ? s : undefined;
 }
 
+const replyLength =
+  (field: 'minReplyLength' | 'maxReplyLength', which: 'min' | 'max'): Handler<UdpChecker> =>
+  (node, c, ctx) => {
+    const v = uintOpt(
+      node,
+      ctx,
+      0,
+      65535,
+      (s) => `UDP_CHECK ${which} length ${s} not valid - must be between 0 & 65535`,
+    );
+    if (v !== undefined) c[field] = v;
+  };
+
 const udpKeywords: Record<string, Handler<UdpChecker>> = {
   payload: (node, c, ctx) => {
     if (!node.args.length) {
@@ -38,26 +51,8 @@ const udpKeywords: Record<string, Handler<UdpChecker>> = {
     if (v === undefined) cfgError(ctx, 'Invalid hex string for UDP_CHECK reply', node.args[0].pos);
     else c.replyPattern = v;
   },
-  min_reply_length: (node, c, ctx) => {
-    const v = uintOpt(
-      node,
-      ctx,
-      0,
-      65535,
-      (s) => `UDP_CHECK min length ${s} not valid - must be between 0 & 65535`,
-    );
-    if (v !== undefined) c.minReplyLength = v;
-  },
-  max_reply_length: (node, c, ctx) => {
-    const v = uintOpt(
-      node,
-      ctx,
-      0,
-      65535,
-      (s) => `UDP_CHECK max length ${s} not valid - must be between 0 & 65535`,
-    );
-    if (v !== undefined) c.maxReplyLength = v;
-  },
+  min_reply_length: replyLength('minReplyLength', 'min'),
+  max_reply_length: replyLength('maxReplyLength', 'max'),
 };
 
 export const udpCheckKeywords = {

@@ -65,43 +65,42 @@ type WithConn = Checker & { conn: ConnOpts };
 
 const famOf = (s: string | null): number => (s === null ? 0 : isIP(s));
 
-export const connKeywords: Record<string, Handler<WithConn>> = {
-  connect_ip: (node, c, ctx) => {
+const WORD = { connectIp: 'connect_ip', bindto: 'bindto' };
+
+/** connect_ip / bindto: an address of the same family as the other one, if set. */
+function connAddress(
+  field: 'connectIp' | 'bindto',
+  other: 'connectIp' | 'bindto',
+): Handler<WithConn> {
+  return (node, c, ctx) => {
     const t = node.args[0];
     if (!t || !isIP(t.text)) {
-      cfgError(ctx, `Invalid connect_ip address ${t?.text ?? ''} - ignoring`, t?.pos ?? node.pos);
-      return;
-    }
-    if (c.conn.bindto !== null && famOf(c.conn.bindto) !== isIP(t.text)) {
       cfgError(
         ctx,
-        `connect_ip address ${t.text} does not match address family of bindto - skipping`,
+        `Invalid ${WORD[field]} address ${t?.text ?? ''} - ignoring`,
+        t?.pos ?? node.pos,
+      );
+      return;
+    }
+    if (c.conn[other] !== null && famOf(c.conn[other]) !== isIP(t.text)) {
+      cfgError(
+        ctx,
+        `${WORD[field]} address ${t.text} does not match address family of ${WORD[other]} - skipping`,
         t.pos,
       );
       return;
     }
-    c.conn.connectIp = t.text;
-  },
+    c.conn[field] = t.text;
+  };
+}
+
+export const connKeywords: Record<string, Handler<WithConn>> = {
+  connect_ip: connAddress('connectIp', 'bindto'),
   connect_port: (node, c, ctx) => {
     const v = uintOpt(node, ctx, 1, 65535, (s) => `Invalid checker connect_port '${s}'`);
     if (v !== undefined) c.conn.connectPort = v;
   },
-  bindto: (node, c, ctx) => {
-    const t = node.args[0];
-    if (!t || !isIP(t.text)) {
-      cfgError(ctx, `Invalid bindto address ${t?.text ?? ''} - ignoring`, t?.pos ?? node.pos);
-      return;
-    }
-    if (c.conn.connectIp !== null && famOf(c.conn.connectIp) !== isIP(t.text)) {
-      cfgError(
-        ctx,
-        `bindto address ${t.text} does not match address family of connect_ip - skipping`,
-        t.pos,
-      );
-      return;
-    }
-    c.conn.bindto = t.text;
-  },
+  bindto: connAddress('bindto', 'connectIp'),
   bind_port: (node, c, ctx) => {
     const v = uintOpt(node, ctx, 1, 65535, (s) => `Invalid checker bind_port '${s}'`);
     if (v !== undefined) c.conn.bindPort = v;

@@ -66,14 +66,7 @@ export function timerOpt(
   message: (v: string) => string,
   max?: number,
 ): number | undefined {
-  const tok = node.args[0];
-  if (!tok) {
-    cfgError(ctx, message(''), node.pos);
-    return undefined;
-  }
-  const v = parseTimer(tok, ctx, min, max);
-  if (v === undefined) cfgError(ctx, message(tok.text), tok.pos);
-  return v;
+  return withMessage(node, ctx, 0, message, (tok) => parseTimer(tok, ctx, min, max));
 }
 
 /** An unsigned integer with keepalived's handler message on failure. */
@@ -85,14 +78,34 @@ export function uintOpt(
   message: (v: string) => string,
   index = 0,
 ): number | undefined {
+  return withMessage(node, ctx, index, message, (tok) => parseInteger(tok, ctx, min, max));
+}
+
+/** Word `index` through `parse`, then the handler's message when it is missing or bad. */
+function withMessage(
+  node: ConfNode,
+  ctx: ParseCtx,
+  index: number,
+  message: (v: string) => string,
+  parse: (tok: Token) => number | undefined,
+): number | undefined {
   const tok = node.args[index];
   if (!tok) {
     cfgError(ctx, message(''), node.pos);
     return undefined;
   }
-  const v = parseInteger(tok, ctx, min, max);
+  const v = parse(tok);
   if (v === undefined) cfgError(ctx, message(tok.text), tok.pos);
   return v;
+}
+
+/** All the value words joined by one space (virtualhost, helo_name), or keepalived's message when none. */
+export function joinedWords(node: ConfNode, ctx: ParseCtx, missing: string): string | undefined {
+  if (!node.args.length) {
+    cfgError(ctx, missing, node.pos);
+    return undefined;
+  }
+  return node.args.map((a) => a.text).join(' ');
 }
 
 /**

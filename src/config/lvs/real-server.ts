@@ -15,8 +15,6 @@ import {
   cfgError,
   parseForwarding,
   parseServer,
-  scriptValue,
-  timerOpt,
   uintOpt,
   UINT_MAX,
   WEIGHT_LIMIT,
@@ -31,6 +29,7 @@ import { pingCheckKeywords } from './check-ping.js';
 import { smtpCheckKeywords } from './check-smtp.js';
 import { tcpCheckKeywords } from './check-tcp.js';
 import { udpCheckKeywords } from './check-udp.js';
+import { scriptOnce, serverKeywords } from './server-keywords.js';
 import type { RealServer, VirtualServer } from './types.js';
 
 type H = Handler<RsTarget>;
@@ -39,6 +38,19 @@ const bool =
   (field: 'inhibitOnFailure' | 'alpha' | 'smtpAlert', what: string): H =>
   (node, { rs }, ctx) => {
     const v = boolOpt(node, ctx, what);
+    if (v !== undefined) rs[field] = v;
+  };
+
+const threshold =
+  (field: 'uThreshold' | 'lThreshold', what: string): H =>
+  (node, { rs }, ctx) => {
+    const v = uintOpt(
+      node,
+      ctx,
+      0,
+      UINT_MAX,
+      (s) => `Invalid real_server ${what} '${s}' - ignoring`,
+    );
     if (v !== undefined) rs[field] = v;
   };
 
@@ -57,97 +69,13 @@ const rsKeywords: Record<string, H> = {
     const f = parseForwarding(node, ctx, 'real', rs.forwarding);
     if (f) rs.forwarding = f;
   },
-  uthreshold: (node, { rs }, ctx) => {
-    const v = uintOpt(
-      node,
-      ctx,
-      0,
-      UINT_MAX,
-      (s) => `Invalid real_server uthreshold '${s}' - ignoring`,
-    );
-    if (v !== undefined) rs.uThreshold = v;
-  },
-  lthreshold: (node, { rs }, ctx) => {
-    const v = uintOpt(
-      node,
-      ctx,
-      0,
-      UINT_MAX,
-      (s) => `Invalid real_server lthreshold '${s}' - ignoring`,
-    );
-    if (v !== undefined) rs.lThreshold = v;
-  },
+  uthreshold: threshold('uThreshold', 'uthreshold'),
+  lthreshold: threshold('lThreshold', 'lthreshold'),
   inhibit_on_failure: bool('inhibitOnFailure', 'inhibit_on_failure'),
-  notify_up: (node, { vs, rs }, ctx) => {
-    if (rs.notifyUp) {
-      cfgError(
-        ctx,
-        `(${groupName(vs)}) notify_up script already specified - ignoring ${node.args[0]?.text ?? ''}`,
-        node.pos,
-        ErrorCodes.CONFIG_DUPLICATE,
-      );
-      return;
-    }
-    rs.notifyUp = scriptValue(node, ctx) ?? null;
-  },
-  notify_down: (node, { vs, rs }, ctx) => {
-    if (rs.notifyDown) {
-      cfgError(
-        ctx,
-        `(${groupName(vs)}) notify_down script already specified - ignoring ${node.args[0]?.text ?? ''}`,
-        node.pos,
-        ErrorCodes.CONFIG_DUPLICATE,
-      );
-      return;
-    }
-    rs.notifyDown = scriptValue(node, ctx) ?? null;
-  },
+  notify_up: scriptOnce('notify_up', 'notifyUp', ({ vs, rs }) => ({ vs, srv: rs })),
+  notify_down: scriptOnce('notify_down', 'notifyDown', ({ vs, rs }) => ({ vs, srv: rs })),
   alpha: bool('alpha', 'alpha'),
-  retry: (node, { rs }, ctx) => {
-    const v = uintOpt(node, ctx, 1, UINT_MAX, (s) => `retry value invalid - ${s}`);
-    if (v !== undefined) rs.retry = v;
-  },
-  delay_before_retry: (node, { rs }, ctx) => {
-    const v = timerOpt(
-      node,
-      ctx,
-      0,
-      (s) => `real server delay_before_retry '${s}' invalid - ignoring`,
-    );
-    if (v !== undefined) rs.delayBeforeRetry = v;
-  },
-  warmup: (node, { rs }, ctx) => {
-    const v = timerOpt(node, ctx, 0, (s) => `real server warmup '${s}' invalid - ignoring`);
-    if (v !== undefined) rs.warmup = v;
-  },
-  connect_timeout: (node, { rs }, ctx) => {
-    const v = timerOpt(
-      node,
-      ctx,
-      1e-6,
-      (s) => `real server connect_timeout ${s} invalid - ignoring`,
-      UINT_MAX / 1e6,
-    );
-    if (v !== undefined) rs.connectTimeout = v;
-  },
-  delay_loop: (node, { rs }, ctx) => {
-    const v = timerOpt(node, ctx, 1e-6, (s) => `real server delay_loop '${s}' invalid - ignoring`);
-    if (v !== undefined) rs.delayLoop = v;
-  },
-  smtp_alert: (node, { rs }, ctx) => {
-    const v = boolOpt(node, ctx, 'real_server smtp_alert');
-    if (v !== undefined) rs.smtpAlert = v;
-  },
-  virtualhost: (node, { rs }, ctx) => {
-    if (!node.args.length) return cfgError(ctx, 'real server virtualhost missing', node.pos);
-    rs.virtualhost = node.args.map((a) => a.text).join(' ');
-  },
-  snmp_name: (node, { rs }, ctx) => {
-    if (node.args.length !== 1) {
-      return cfgError(ctx, 'real server snmp_name missing or extra parameters', node.pos);
-    }
-    rs.snmpName = node.args[0].text;
-  },
+  ...serverKeywords<RsTarget>('real', (t) => t.rs),
   ...httpCheckKeywords,
   ...tcpCheckKeywords,
   ...smtpCheckKeywords,
@@ -160,10 +88,6 @@ const rsKeywords: Record<string, H> = {
 };
 
 const rsSpec: BlockSpec<RsTarget> = { name: 'real_server', keywords: rsKeywords };
-
-function groupName(vs: VirtualServer): string {
-  return vs.key.kind === 'group' ? vs.key.group : '(null)';
-}
 
 export function newRealServer(
   address: string,

@@ -10,17 +10,15 @@ import { walkBlock } from '../schema.js';
 import type { Config } from '../model.js';
 import { isIP } from '../ip.js';
 import {
-  boolOpt,
   cfgError,
   parseForwarding,
   parseServer,
-  scriptValue,
-  timerOpt,
   uintOpt,
   UINT_MAX,
   WEIGHT_LIMIT,
 } from './common.js';
 import { realServerHandler } from './real-server.js';
+import { scriptOnce, serverKeywords } from './server-keywords.js';
 import type { SchedFlag, VirtualServer, VsKey } from './types.js';
 
 export const SCHEDULERS = [
@@ -59,22 +57,6 @@ function addFlag(vs: VirtualServer, f: SchedFlag): void {
   if (!vs.schedFlags.includes(f)) vs.schedFlags.push(f);
 }
 
-function script(field: 'quorumUp' | 'quorumDown', what: string): H {
-  return (node, vs, ctx) => {
-    if (vs[field]) {
-      const g = vs.key.kind === 'group' ? vs.key.group : '(null)';
-      cfgError(
-        ctx,
-        `(${g}) ${what} script already specified - ignoring ${node.args[0]?.text ?? ''}`,
-        node.pos,
-        ErrorCodes.CONFIG_DUPLICATE,
-      );
-      return;
-    }
-    vs[field] = scriptValue(node, ctx) ?? null;
-  };
-}
-
 const vsKeywords: Record<string, H> = {
   ip_family: (node, vs, ctx) => {
     const w = node.args[0]?.text ?? '';
@@ -89,42 +71,7 @@ const vsKeywords: Record<string, H> = {
     }
     vs.family = fam;
   },
-  retry: (node, vs, ctx) => {
-    const v = uintOpt(node, ctx, 1, UINT_MAX, (s) => `retry value invalid - ${s}`);
-    if (v !== undefined) vs.retry = v;
-  },
-  delay_before_retry: (node, vs, ctx) => {
-    const v = timerOpt(
-      node,
-      ctx,
-      0,
-      (s) => `virtual server delay before retry '${s}' invalid - ignoring`,
-    );
-    if (v !== undefined) vs.delayBeforeRetry = v;
-  },
-  warmup: (node, vs, ctx) => {
-    const v = timerOpt(node, ctx, 0, (s) => `virtual server warmup '${s}' invalid - ignoring`);
-    if (v !== undefined) vs.warmup = v;
-  },
-  connect_timeout: (node, vs, ctx) => {
-    const v = timerOpt(
-      node,
-      ctx,
-      1e-6,
-      (s) => `virtual server connect_timeout ${s} invalid - ignoring`,
-      UINT_MAX / 1e6,
-    );
-    if (v !== undefined) vs.connectTimeout = v;
-  },
-  delay_loop: (node, vs, ctx) => {
-    const v = timerOpt(
-      node,
-      ctx,
-      1e-6,
-      (s) => `virtual server delay loop '${s}' invalid - ignoring`,
-    );
-    if (v !== undefined) vs.delayLoop = v;
-  },
+  ...serverKeywords<VirtualServer>('virtual', (vs) => vs),
   inhibit_on_failure: (_node, vs) => {
     vs.inhibitOnFailure = true;
   },
@@ -180,28 +127,14 @@ const vsKeywords: Record<string, H> = {
   ha_suspend: (_node, vs) => {
     vs.haSuspend = true;
   },
-  smtp_alert: (node, vs, ctx) => {
-    const v = boolOpt(node, ctx, 'virtual_server smtp_alert');
-    if (v !== undefined) vs.smtpAlert = v;
-  },
-  virtualhost: (node, vs, ctx) => {
-    if (!node.args.length) return cfgError(ctx, 'virtual server virtualhost missing', node.pos);
-    vs.virtualhost = node.args.map((a) => a.text).join(' ');
-  },
-  snmp_name: (node, vs, ctx) => {
-    if (node.args.length !== 1) {
-      return cfgError(ctx, 'virtual server snmp_name missing or extra parameters', node.pos);
-    }
-    vs.snmpName = node.args[0].text;
-  },
   alpha: (_node, vs) => {
     vs.alpha = true;
   },
   omega: (_node, vs) => {
     vs.omega = true;
   },
-  quorum_up: script('quorumUp', 'quorum_up'),
-  quorum_down: script('quorumDown', 'quorum_down'),
+  quorum_up: scriptOnce('quorum_up', 'quorumUp', (vs: VirtualServer) => ({ vs, srv: vs })),
+  quorum_down: scriptOnce('quorum_down', 'quorumDown', (vs: VirtualServer) => ({ vs, srv: vs })),
   quorum: (node, vs, ctx) => {
     const v = uintOpt(
       node,

@@ -13,7 +13,7 @@ import { vrrpCrossChecks } from './cross-checks.js';
 import { ErrorCodes } from '../../core/errors.js';
 import type { ScriptValue } from '../global/script-value.js';
 import type { Config } from '../model.js';
-import { walkBlock, type Handler, type ParseCtx } from '../schema.js';
+import { walkBlock, type BlockSpec, type Handler, type ParseCtx } from '../schema.js';
 import type { ConfNode } from '../tree.js';
 import { parseTimer } from '../values.js';
 import { parseAddressLine } from './address-line.js';
@@ -56,6 +56,20 @@ type CH = Handler<Config>;
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** `KEYWORD NAME {` : exactly one name, a block, and no duplicate. */
+/** Walks an object's block; keepalived drops the object, saying why, when a required value is missing. */
+function walkRequired<T>(
+  node: ConfNode,
+  ctx: ParseCtx,
+  spec: BlockSpec<T>,
+  obj: T,
+  missing: (o: T) => string | null,
+): boolean {
+  walkBlock(node.children ?? [], spec, obj, ctx);
+  const why = missing(obj);
+  if (why !== null) ctx.diag.warn(ErrorCodes.CONFIG_INVALID_OBJECT, why, node.pos);
+  return why === null;
+}
+
 function named(node: ConfNode, ctx: ParseCtx, what: string, existing: object): string | undefined {
   if (node.args.length !== 1) {
     ctx.diag.warn(ErrorCodes.CONFIG_SYNTAX, `${what} must have a name - skipping`, node.pos);
@@ -101,32 +115,24 @@ const vrrpScript: CH = (node, c, ctx) => {
     user: null,
     initFail: false,
   };
-  walkBlock(node.children ?? [], scriptSpec, s, ctx);
-  if (!s.script) {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_INVALID_OBJECT,
-      `No script set for vrrp_script ${name} - removing`,
-      node.pos,
-    );
-    return;
-  }
-  c.vrrp.scripts[name] = s;
+  if (
+    walkRequired(node, ctx, scriptSpec, s, (o) =>
+      o.script ? null : `No script set for vrrp_script ${name} - removing`,
+    )
+  )
+    c.vrrp.scripts[name] = s;
 };
 
 const trackFile: CH = (node, c, ctx) => {
   const name = named(node, ctx, node.keyword, c.vrrp.trackFiles);
   if (!name) return;
   const f = { name, pos: node.pos, file: null, weight: 1, weightReverse: false, initFile: null };
-  walkBlock(node.children ?? [], trackFileSpec, f, ctx);
-  if (!f.file) {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_INVALID_OBJECT,
-      `No file set for track_file ${name} - removing`,
-      node.pos,
-    );
-    return;
-  }
-  c.vrrp.trackFiles[name] = f;
+  if (
+    walkRequired(node, ctx, trackFileSpec, f, (o) =>
+      o.file ? null : `No file set for track_file ${name} - removing`,
+    )
+  )
+    c.vrrp.trackFiles[name] = f;
 };
 
 const trackProcess: CH = (node, c, ctx) => {
@@ -147,16 +153,12 @@ const trackProcess: CH = (node, c, ctx) => {
     forkDelay: null,
     fullCommand: false,
   };
-  walkBlock(node.children ?? [], trackProcessSpec, p, ctx);
-  if (!p.process) {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_INVALID_OBJECT,
-      `track process '${name}' process name not specified`,
-      node.pos,
-    );
-    return;
-  }
-  c.vrrp.trackProcesses[name] = p;
+  if (
+    walkRequired(node, ctx, trackProcessSpec, p, (o) =>
+      o.process ? null : `track process '${name}' process name not specified`,
+    )
+  )
+    c.vrrp.trackProcesses[name] = p;
 };
 
 const trackGroup: CH = (node, c, ctx) => {

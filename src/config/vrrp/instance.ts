@@ -6,7 +6,7 @@
 import { ErrorCodes } from '../../core/errors.js';
 import { parseScriptValue } from '../global/script-value.js';
 import type { BlockSpec, Handler } from '../schema.js';
-import { arg, parseBoolFlag, parseInteger, parseTimer } from '../values.js';
+import { arg, parseBoolFlag, parseGarpExtraIf, parseInteger, parseTimer } from '../values.js';
 import { bad, interfaceKnown } from './common.js';
 import {
   addrBlock,
@@ -142,31 +142,27 @@ function boolField(
   };
 }
 
+/** A GARP count or delay; the repeat counts turn 0 into 1 with a warning. */
 function garpInt(
-  field: 'garpMasterDelay' | 'garpMasterRefresh' | 'garpLowerPrioDelay' | 'garpLowerPrioRepeat',
+  field:
+    | 'garpMasterDelay'
+    | 'garpMasterRefresh'
+    | 'garpLowerPrioDelay'
+    | 'garpLowerPrioRepeat'
+    | 'garpMasterRepeat'
+    | 'garpMasterRefreshRepeat',
   max: number,
+  zeroToOne = false,
 ): H {
   return (node, v, ctx) => {
-    const n = parseInteger(arg(node, ctx), ctx, 0, max);
+    let n = parseInteger(arg(node, ctx), ctx, 0, max);
     if (n === undefined)
       return bad(
         ctx,
         node,
         `(${v.name}): ${node.keyword} '${node.args[0]?.text ?? ''}' invalid - ignoring`,
       );
-    v[field] = n;
-  };
-}
-function garpRep(field: 'garpMasterRepeat' | 'garpMasterRefreshRepeat'): H {
-  return (node, v, ctx) => {
-    let n = parseInteger(arg(node, ctx), ctx, 0, UINT_MAX);
-    if (n === undefined)
-      return bad(
-        ctx,
-        node,
-        `(${v.name}): ${node.keyword} '${node.args[0]?.text ?? ''}' invalid - ignoring`,
-      );
-    if (n === 0) {
+    if (zeroToOne && n === 0) {
       bad(ctx, node, `(${v.name}): ${node.keyword} must be greater than 0, setting to 1`);
       n = 1;
     }
@@ -175,26 +171,16 @@ function garpRep(field: 'garpMasterRepeat' | 'garpMasterRefreshRepeat'): H {
 }
 
 const garpExtraIf: H = (node, v, ctx) => {
-  if (node.keyword === 'vmac_garp_intvl') {
-    ctx.diag.warn(
-      ErrorCodes.CONFIG_DEPRECATED,
-      'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"',
-      node.pos,
-    );
-  }
-  let all = false;
-  let interval: number | undefined;
-  for (const t of node.args) {
-    if (t.text === 'all') all = true;
-    else {
-      const n = parseInteger(t, ctx, 0, 86400);
-      if (n === undefined) return;
-      interval = n;
-    }
-  }
-  if (interval === undefined)
+  const g = parseGarpExtraIf(
+    node,
+    ctx,
+    { deprecated: 'vmac_garp_intvl', current: 'garp_extra_if' },
+    0,
+  );
+  if (!g) return;
+  if (g.interval === undefined)
     return bad(ctx, node, `(${v.name}): ${node.keyword} specified without time - ignoring`);
-  v.garpExtraIf = { all, interval };
+  v.garpExtraIf = { all: g.all, interval: g.interval };
 };
 
 function notify(field: 'master' | 'backup' | 'fault' | 'stop' | 'any' | 'masterRxLowerPri'): H {
@@ -380,8 +366,8 @@ export const instanceSpec: BlockSpec<VrrpInstance> = {
     },
     garp_master_delay: garpInt('garpMasterDelay', Math.floor(UINT_MAX / 1e6)),
     garp_master_refresh: garpInt('garpMasterRefresh', UINT_MAX),
-    garp_master_repeat: garpRep('garpMasterRepeat'),
-    garp_master_refresh_repeat: garpRep('garpMasterRefreshRepeat'),
+    garp_master_repeat: garpInt('garpMasterRepeat', UINT_MAX, true),
+    garp_master_refresh_repeat: garpInt('garpMasterRefreshRepeat', UINT_MAX, true),
     garp_lower_prio_delay: garpInt('garpLowerPrioDelay', Math.floor(UINT_MAX / 1e6)),
     garp_lower_prio_repeat: garpInt('garpLowerPrioRepeat', 2147483647),
     down_timer_adverts: (node, v, ctx) => {

@@ -5,7 +5,9 @@
  */
 import { ErrorCodes } from '../../core/errors.js';
 import { parseCommandLine, parseScriptValue } from '../global/script-value.js';
-import type { BlockSpec } from '../schema.js';
+import type { Position } from '../diagnostics.js';
+import type { BlockSpec, Handler, ParseCtx } from '../schema.js';
+import type { ConfNode } from '../tree.js';
 import { arg, parseInteger, parseTimer } from '../values.js';
 import { interfaceKnown } from './common.js';
 import { emptyTracking, trackBlock } from './tracking.js';
@@ -13,20 +15,58 @@ import type { GarpGroup, SyncGroup, TrackFile, TrackProcess, VrrpScript } from '
 
 const UINT_MAX = 4294967295;
 
-function weightWithReverse(
-  node: Parameters<BlockSpec<VrrpScript>['keywords'][string]>[0],
-  ctx: Parameters<BlockSpec<VrrpScript>['keywords'][string]>[2],
+/** `weight N [reverse]` of a script, track file or track process, |N| ≤ lim. */
+function weightWithReverse<T extends { weight: number; weightReverse: boolean }>(
   lim: number,
-): { weight: number; reverse: boolean } | undefined {
-  const w = parseInteger(arg(node, ctx), ctx, -lim, lim);
-  if (w === undefined) return undefined;
-  let reverse = false;
-  const o = node.args[1];
-  if (o) {
-    if (o.text === 'reverse') reverse = true;
-    else ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, `unknown weight option ${o.text}`, o.pos);
+): Handler<T> {
+  return (node, target, ctx) => {
+    const w = parseInteger(arg(node, ctx), ctx, -lim, lim);
+    if (w === undefined) return;
+    let reverse = false;
+    const o = node.args[1];
+    if (o) {
+      if (o.text === 'reverse') reverse = true;
+      else ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, `unknown weight option ${o.text}`, o.pos);
+    }
+    target.weight = w;
+    target.weightReverse = reverse;
+  };
+}
+
+/** vrrp_script's whole seconds, where keepalived turns 0 into 1 with a warning. */
+function scriptSecs(field: 'interval' | 'timeout'): Handler<VrrpScript> {
+  return (node, s, ctx) => {
+    let n = parseInteger(arg(node, ctx), ctx, 0, Math.floor(UINT_MAX / 1e6));
+    if (n === undefined) return;
+    if (n === 0) {
+      ctx.diag.warn(
+        ErrorCodes.CONFIG_BAD_VALUE,
+        `(${s.name}): vrrp script ${field} must be greater than 0, setting to 1`,
+        node.pos,
+      );
+      n = 1;
+    }
+    s[field] = n;
+  };
+}
+
+/** A sync group's `KEYWORD [on|true|yes|…]`: no word, or a true word, means true. */
+function onWord(node: ConfNode): boolean {
+  const t = node.args[0]?.text.toLowerCase();
+  return t === undefined || ['on', 'true', 'yes'].includes(t);
+}
+
+/** Adds a garp_group interface if the host has it. */
+function garpInterface(ctx: ParseCtx, g: GarpGroup, name: string, pos: Position): void {
+  if (!interfaceKnown(ctx, name, pos)) {
+    ctx.diag.warn(
+      ErrorCodes.CONFIG_BAD_VALUE,
+      `WARNING - interface ${name} specified for garp_group doesn't exist`,
+      pos,
+    );
+    return;
   }
-  return { weight: w, reverse };
+  g.interfaces.push(name);
 }
 
 export const scriptSpec: BlockSpec<VrrpScript> = {
@@ -35,39 +75,9 @@ export const scriptSpec: BlockSpec<VrrpScript> = {
     script: (node, s, ctx) => {
       s.script = parseCommandLine(node, ctx) ?? null;
     },
-    interval: (node, s, ctx) => {
-      let n = parseInteger(arg(node, ctx), ctx, 0, Math.floor(UINT_MAX / 1e6));
-      if (n === undefined) return;
-      if (n === 0) {
-        ctx.diag.warn(
-          ErrorCodes.CONFIG_BAD_VALUE,
-          `(${s.name}): vrrp script interval must be greater than 0, setting to 1`,
-          node.pos,
-        );
-        n = 1;
-      }
-      s.interval = n;
-    },
-    timeout: (node, s, ctx) => {
-      let n = parseInteger(arg(node, ctx), ctx, 0, Math.floor(UINT_MAX / 1e6));
-      if (n === undefined) return;
-      if (n === 0) {
-        ctx.diag.warn(
-          ErrorCodes.CONFIG_BAD_VALUE,
-          `(${s.name}): vrrp script timeout must be greater than 0, setting to 1`,
-          node.pos,
-        );
-        n = 1;
-      }
-      s.timeout = n;
-    },
-    weight: (node, s, ctx) => {
-      const w = weightWithReverse(node, ctx, 253);
-      if (w) {
-        s.weight = w.weight;
-        s.weightReverse = w.reverse;
-      }
-    },
+    interval: scriptSecs('interval'),
+    timeout: scriptSecs('timeout'),
+    weight: weightWithReverse(253),
     rise: (node, s, ctx) => {
       s.rise = parseInteger(arg(node, ctx), ctx, 1, 2147483647) ?? 1;
     },
@@ -91,13 +101,7 @@ export const trackFileSpec: BlockSpec<TrackFile> = {
       const t = arg(node, ctx);
       if (t) f.file = t.text;
     },
-    weight: (node, f, ctx) => {
-      const w = weightWithReverse(node as never, ctx, 254);
-      if (w) {
-        f.weight = w.weight;
-        f.weightReverse = w.reverse;
-      }
-    },
+    weight: weightWithReverse(254),
     init_file: (node, f, ctx) => {
       let value = 0;
       let overwrite = false;
@@ -114,12 +118,8 @@ export const trackFileSpec: BlockSpec<TrackFile> = {
 };
 
 const delay =
-  (field: 'delay' | 'terminateDelay' | 'forkDelay') =>
-  (
-    node: Parameters<BlockSpec<TrackProcess>['keywords'][string]>[0],
-    p: TrackProcess,
-    ctx: Parameters<BlockSpec<TrackProcess>['keywords'][string]>[2],
-  ): void => {
+  (field: 'delay' | 'terminateDelay' | 'forkDelay'): Handler<TrackProcess> =>
+  (node, p, ctx) => {
     const n = parseTimer(arg(node, ctx), ctx, 0.000001, 3600);
     if (n === undefined) return;
     if (field !== 'forkDelay') p.terminateDelay = n;
@@ -160,13 +160,7 @@ export const trackProcessSpec: BlockSpec<TrackProcess> = {
         );
       p.fullCommand = true;
     },
-    weight: (node, p, ctx) => {
-      const w = weightWithReverse(node as never, ctx, 254);
-      if (w) {
-        p.weight = w.weight;
-        p.weightReverse = w.reverse;
-      }
-    },
+    weight: weightWithReverse(254),
     quorum: (node, p, ctx) => {
       const n = parseInteger(arg(node, ctx), ctx, 1, 65535);
       if (n === undefined) return;
@@ -203,9 +197,7 @@ export const trackProcessSpec: BlockSpec<TrackProcess> = {
   },
 };
 
-function gnotify(
-  field: 'master' | 'backup' | 'fault' | 'stop' | 'any',
-): BlockSpec<SyncGroup>['keywords'][string] {
+function gnotify(field: 'master' | 'backup' | 'fault' | 'stop' | 'any'): Handler<SyncGroup> {
   return (node, g, ctx) => {
     if (g.notify[field]) {
       ctx.diag.warn(
@@ -255,8 +247,7 @@ export const syncGroupSpec: BlockSpec<SyncGroup> = {
     notify_stop: gnotify('stop'),
     notify: gnotify('any'),
     smtp_alert: (node, g) => {
-      const t = node.args[0]?.text.toLowerCase();
-      g.smtpAlert = t === undefined || ['on', 'true', 'yes'].includes(t);
+      g.smtpAlert = onWord(node);
     },
     global_tracking: (node, g, ctx) => {
       ctx.diag.warn(
@@ -270,8 +261,7 @@ export const syncGroupSpec: BlockSpec<SyncGroup> = {
       g.trackingWeight = true;
     },
     notify_priority_changes: (node, g) => {
-      const t = node.args[0]?.text.toLowerCase();
-      g.notifyPriorityChanges = t === undefined || ['on', 'true', 'yes'].includes(t);
+      g.notifyPriorityChanges = onWord(node);
     },
   },
 };
@@ -303,16 +293,7 @@ export const garpGroupSpec: BlockSpec<GarpGroup> = {
     },
     interface: (node, g, ctx) => {
       const t = arg(node, ctx);
-      if (!t) return;
-      if (!interfaceKnown(ctx, t.text, t.pos)) {
-        ctx.diag.warn(
-          ErrorCodes.CONFIG_BAD_VALUE,
-          `WARNING - interface ${t.text} specified for garp_group doesn't exist`,
-          t.pos,
-        );
-        return;
-      }
-      g.interfaces.push(t.text);
+      if (t) garpInterface(ctx, g, t.text, t.pos);
     },
     interfaces: (node, g, ctx) => {
       const names = [
@@ -325,17 +306,7 @@ export const garpGroupSpec: BlockSpec<GarpGroup> = {
           'Warning - empty garp_group interfaces block',
           node.pos,
         );
-      for (const n of names) {
-        if (!interfaceKnown(ctx, n.text, n.pos)) {
-          ctx.diag.warn(
-            ErrorCodes.CONFIG_BAD_VALUE,
-            `WARNING - interface ${n.text} specified for garp_group doesn't exist`,
-            n.pos,
-          );
-          continue;
-        }
-        g.interfaces.push(n.text);
-      }
+      for (const n of names) garpInterface(ctx, g, n.text, n.pos);
     },
   },
 };

@@ -6,12 +6,12 @@
  * option is kept as written in `options` for the runtime. A route whose
  * family can't be told defaults to IPv4, as in keepalived.
  */
-import { ErrorCodes } from '../../core/errors.js';
 import { isIP } from '../ip.js';
 import type { ParseCtx } from '../schema.js';
 import type { ConfNode } from '../tree.js';
 import { interfaceKnown } from './common.js';
 import { parseIpWithPrefix } from './address-line.js';
+import { lineWords, trackOption, u32 } from './line-words.js';
 import type { RouteSpec } from './types.js';
 
 const TYPES = new Set([
@@ -63,8 +63,8 @@ export function parseRouteLine(
   ctx: ParseCtx,
   kind: 'virtual' | 'static',
 ): RouteSpec | undefined {
-  const words = [node.keyword, ...node.args.map((t) => t.text)];
-  const warn = (m: string): void => ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, m, node.pos);
+  const lw = lineWords(node, ctx, 'route');
+  const { words, warn } = lw;
   const r: RouteSpec = {
     family: 4,
     type: 'unicast',
@@ -89,32 +89,25 @@ export function parseRouteLine(
     familyKnown = true;
     return true;
   };
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    const next = (): string | undefined => {
-      if (i + 1 >= words.length) {
-        warn(`No value specified for ${w} in route - skipping`);
-        return undefined;
-      }
-      return words[++i];
-    };
+  while (lw.advance()) {
+    const w = lw.word;
     if (w === 'inet6') {
       if (!setFamily(6, 'inet6')) return undefined;
     } else if (w === 'src') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined || !isIP(v))
         return (warn(`invalid route src address ${v ?? ''}`), undefined);
       if (!setFamily(isIP(v) as 4 | 6, `src ${v}`)) return undefined;
       r.src = v;
     } else if (w === 'via' || w === 'gw') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       const f = isIP(v);
       if (!f) return (warn(`Invalid via address ${v}`), undefined);
       if (!setFamily(f, `via ${v}`)) return undefined;
       r.via = v;
     } else if (w === 'dev' || w === 'oif') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       if (!interfaceKnown(ctx, v, node.pos)) {
         warn(`WARNING - interface ${v} for VROUTE nexthop doesn't exist`);
@@ -122,34 +115,29 @@ export function parseRouteLine(
       }
       r.dev = v;
     } else if (w === 'table') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       r.table = v;
     } else if (w === 'metric' || w === 'priority' || w === 'preference') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
-      if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) warn(`Invalid metric ${v}`);
-      else r.metric = Number(v);
-    } else if (w === 'no_track') {
-      r.noTrack = true;
-    } else if (w === 'track_group' && kind === 'static') {
-      const v = next();
-      if (v === undefined) return undefined;
-      if (!Object.prototype.hasOwnProperty.call(ctx.config.vrrp.trackGroups, v)) {
-        warn(`track_group ${v} not found`);
-      } else r.trackGroup = v;
+      const n = u32(v);
+      if (n === undefined) warn(`Invalid metric ${v}`);
+      else r.metric = n;
+    } else if (w === 'no_track' || (w === 'track_group' && kind === 'static')) {
+      if (!trackOption(ctx, lw, r)) return undefined;
     } else if (w === 'encap') {
       // encap TYPE … : keep the rest of the encap words together.
       const parts: string[] = [];
       while (
-        i + 1 < words.length &&
-        !['via', 'dev', 'table', 'metric', 'src'].includes(words[i + 1])
+        lw.i + 1 < words.length &&
+        !['via', 'dev', 'table', 'metric', 'src'].includes(words[lw.i + 1])
       ) {
-        parts.push(words[++i]);
+        parts.push(words[++lw.i]);
       }
       r.options.encap = parts.join(' ');
     } else if (VALUED.has(w)) {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       r.options[w] = w in r.options ? `${r.options[w]} ${v}` : v;
     } else if (BARE.has(w)) {

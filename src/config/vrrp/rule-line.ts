@@ -3,10 +3,10 @@
  * alloc_rule, `ip rule` syntax). Pure. from/to/table/priority/fwmark/iif/oif
  * are typed; other options are kept as written in `options`.
  */
-import { ErrorCodes } from '../../core/errors.js';
 import type { ParseCtx } from '../schema.js';
 import type { ConfNode } from '../tree.js';
 import { parseIpWithPrefix } from './address-line.js';
+import { lineWords, trackOption, u32 } from './line-words.js';
 import type { RuleSpec } from './types.js';
 
 const VALUED = new Set([
@@ -32,8 +32,8 @@ export function parseRuleLine(
   ctx: ParseCtx,
   kind: 'virtual' | 'static',
 ): RuleSpec | undefined {
-  const words = [node.keyword, ...node.args.map((t) => t.text)];
-  const warn = (m: string): void => ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, m, node.pos);
+  const lw = lineWords(node, ctx, 'rule');
+  const { warn } = lw;
   const r: RuleSpec = {
     family: 4,
     from: null,
@@ -50,20 +50,13 @@ export function parseRuleLine(
     pos: node.pos,
   };
   let familyKnown = false;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    const next = (): string | undefined => {
-      if (i + 1 >= words.length) {
-        warn(`No value specified for ${w} in rule - skipping`);
-        return undefined;
-      }
-      return words[++i];
-    };
+  while (lw.advance()) {
+    const w = lw.word;
     if (w === 'inet6') {
       r.family = 6;
       familyKnown = true;
     } else if (w === 'from' || w === 'to') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       let text = v;
       if (v !== 'all') {
@@ -79,7 +72,7 @@ export function parseRuleLine(
       }
       r[w] = text;
     } else if (w === 'table' || w === 'lookup') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       r.table = v;
     } else if (
@@ -89,34 +82,29 @@ export function parseRuleLine(
       w === 'pref' ||
       w === 'prio'
     ) {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
-      if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) warn(`Invalid rule preference ${v}`);
-      else r.priority = Number(v);
+      const n = u32(v);
+      if (n === undefined) warn(`Invalid rule preference ${v}`);
+      else r.priority = n;
     } else if (w === 'fwmark') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       r.fwmark = v;
     } else if (w === 'iif' || w === 'dev') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       r.iif = v;
     } else if (w === 'oif') {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       r.oif = v;
     } else if (w === 'l3mdev') {
       r.options.l3mdev = '';
-    } else if (w === 'no_track') {
-      r.noTrack = true;
-    } else if (w === 'track_group' && kind === 'static') {
-      const v = next();
-      if (v === undefined) return undefined;
-      if (!Object.prototype.hasOwnProperty.call(ctx.config.vrrp.trackGroups, v)) {
-        warn(`track_group ${v} not found`);
-      } else r.trackGroup = v;
+    } else if (w === 'no_track' || (w === 'track_group' && kind === 'static')) {
+      if (!trackOption(ctx, lw, r)) return undefined;
     } else if (VALUED.has(w)) {
-      const v = next();
+      const v = lw.value();
       if (v === undefined) return undefined;
       r.options[w] = v;
     } else if (['blackhole', 'unreachable', 'prohibit', 'nop'].includes(w)) {

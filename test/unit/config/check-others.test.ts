@@ -1,30 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DiagnosticSink } from '../../../src/config/diagnostics.js';
-import { treeFromText } from '../../../src/config/lexer.js';
-import { parseConfig } from '../../../src/config/parse.js';
-import { configTestExitCode } from '../../../src/config/verdict.js';
 import type { HostFacts } from '../../../src/config/host-facts.js';
+import { HOST, parse, vs } from './helpers.js';
 
-const HOST: HostFacts = {
-  interfaces: null,
-  hostname: 'h',
-  users: new Set(['root']),
-  groups: new Set(['root']),
-};
-
-function parse(text: string, host: HostFacts = HOST) {
-  const diag = new DiagnosticSink();
-  const tree = treeFromText(text, 't.conf', diag);
-  const { config } = parseConfig(tree, 't.conf', host, diag);
-  const msgs = diag.items.map((d) => d.message);
-  return { config, diag, msgs, rc: configTestExitCode(diag.items) };
-}
-
-/** A VS with the usual header around `body` (real servers etc.). */
-function vs(body: string, head = 'lb_algo rr\n  lb_kind NAT\n  protocol TCP') {
-  return `virtual_server 10.0.0.1 80 {\n  ${head}\n${body}\n}\n`;
-}
 const rsWith = (checker: string, port = 80) =>
   vs(`  real_server 10.0.0.2 ${port} {\n${checker}\n  }`).replace(
     '10.0.0.1 80',

@@ -12,28 +12,11 @@ import {
   joinPath,
   matchComponent,
 } from '../../../src/config/glob.js';
-import type { ConfigFs } from '../../../src/config/source.js';
+import { memFs as makeMemFs, trimSlashes } from './mem-fs.js';
 
-/** In-memory tree: keys are file paths; directories are implied by them. */
-function memFs(files: Record<string, string>): ConfigFs {
-  const dirs = new Set<string>(['/']);
-  for (const f of Object.keys(files))
-    for (let d = dirName(f); d !== '' && !dirs.has(d); d = dirName(d)) dirs.add(d);
-  return {
-    readFile: (p) => files[p],
-    isDir: (p) => dirs.has(p.replace(/(.)\/+$/, '$1')),
-    listDir: (p) => {
-      const d = p.replace(/(.)\/+$/, '$1');
-      if (!dirs.has(d)) return undefined;
-      const pre = d === '/' ? '/' : `${d}/`;
-      const names = new Set<string>();
-      for (const x of [...Object.keys(files), ...dirs])
-        if (x.startsWith(pre) && x.length > pre.length)
-          names.add(x.slice(pre.length).split('/')[0]);
-      return [...names].reverse(); // unsorted on purpose: glob sorts
-    },
-  };
-}
+/** Directory listings come back unsorted on purpose: glob sorts. */
+const memFs = (files: Record<string, string>) =>
+  makeMemFs(files, { norm: trimSlashes, filesAsWritten: true, reverseListing: true });
 
 describe('expandBraces', () => {
   it('expands alternatives in order, nested, and leaves unbalanced braces alone', () => {

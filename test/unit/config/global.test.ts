@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exitCode, load } from './vrrp-helpers.js';
+import { exitCode, load } from './helpers.js';
 
 test('global defaults follow keepalived 2.2.7', () => {
   const { config, diags } = load('');
@@ -105,7 +105,7 @@ test('vrrp_min_garp turns the second burst off', () => {
 });
 
 test('duplicate net_namespace is reported and the first kept', () => {
-  const { config, messages } = load('net_namespace a\nnet_namespace b\n');
+  const { config, msgs } = load('net_namespace a\nnet_namespace b\n');
   assert.equal(config.global.netNamespace, 'a');
-  assert.ok(messages.includes('Duplicate net_namespace definition b - ignoring'));
+  assert.ok(msgs.includes('Duplicate net_namespace definition b - ignoring'));
 });

@@ -12,39 +12,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagnosticSink, type Diagnostic } from '../../../src/config/diagnostics.js';
-import { dirName } from '../../../src/config/glob.js';
 import { Preprocessor } from '../../../src/config/preprocess.js';
-import type { ConfigFs } from '../../../src/config/source.js';
-
-/** Lexical normalisation, so that `a/../b` finds `b` in the map. */
-function norm(p: string): string {
-  const out: string[] = [];
-  for (const c of p.split('/')) {
-    if (c === '..') out.pop();
-    else if (c !== '.' && c !== '') out.push(c);
-  }
-  return `/${out.join('/')}`;
-}
-
-function memFs(files: Record<string, string>): ConfigFs {
-  const dirs = new Set<string>(['/']);
-  for (const f of Object.keys(files))
-    for (let d = dirName(f); d !== '' && !dirs.has(d); d = dirName(d)) dirs.add(d);
-  return {
-    readFile: (p) => files[norm(p)],
-    isDir: (p) => dirs.has(norm(p)),
-    listDir: (p) => {
-      const d = norm(p);
-      if (!dirs.has(d)) return undefined;
-      const pre = d === '/' ? '/' : `${d}/`;
-      const names = new Set<string>();
-      for (const x of [...Object.keys(files), ...dirs])
-        if (x.startsWith(pre) && x.length > pre.length)
-          names.add(x.slice(pre.length).split('/')[0]);
-      return [...names];
-    },
-  };
-}
+import { memFs, normPath } from './mem-fs.js';
 
 interface Run {
   lines: string[];
@@ -54,7 +23,7 @@ interface Run {
 
 function run(files: Record<string, string>, configId = 'main', random?: () => number): Run {
   const diag = new DiagnosticSink();
-  const pre = new Preprocessor({ fs: memFs(files), configId, random }, diag);
+  const pre = new Preprocessor({ fs: memFs(files, { norm: normPath }), configId, random }, diag);
   const lines: string[] = [];
   const where: string[] = [];
   if (pre.start('/k/main.conf'))
@@ -259,7 +228,7 @@ describe('include', () => {
   });
   it('reports a missing main file as file-not-found', () => {
     const diag = new DiagnosticSink();
-    const pre = new Preprocessor({ fs: memFs({}), configId: 'x' }, diag);
+    const pre = new Preprocessor({ fs: memFs({}, { norm: normPath }), configId: 'x' }, diag);
     assert.equal(pre.start('/etc/keepalived/keepalived.conf'), false);
     assert.deepEqual(
       diag.items.map((d) => [d.klass, d.code, d.message]),

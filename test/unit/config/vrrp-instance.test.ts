@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASIC, exitCode, load } from './vrrp-helpers.js';
+import { BASIC, exitCode, load } from './helpers.js';
 
 test('instance defaults: BACKUP, priority 100, v2, 1 s adverts, accept', () => {
   const { config, diags } = load(`${BASIC}}`);
@@ -29,11 +29,9 @@ test('state MASTER with no priority gives 255; priority 255 gives MASTER', () =>
 test('nopreempt is cleared with a warning for MASTER and for 255', () => {
   const a = load(`${BASIC} state MASTER\n priority 100\n nopreempt\n}`);
   assert.equal(a.config.vrrp.instances.VI_1.nopreempt, false);
-  assert.ok(
-    a.messages.some((m) => m.includes('nopreempt will not work with initial state MASTER')),
-  );
+  assert.ok(a.msgs.some((m) => m.includes('nopreempt will not work with initial state MASTER')));
   const b = load(`${BASIC} priority 255\n state BACKUP\n nopreempt\n}`);
-  assert.ok(b.messages.some((m) => m.includes('nopreempt is incompatible with priority 255')));
+  assert.ok(b.msgs.some((m) => m.includes('nopreempt is incompatible with priority 255')));
   const c = load(`${BASIC} nopreempt\n}`);
   assert.equal(c.config.vrrp.instances.VI_1.nopreempt, true);
   assert.equal(exitCode(c.diags), 0);
@@ -66,7 +64,7 @@ test('IPv6 VIPs force version 3', () => {
 });
 
 test('strict mode: accept off, no auth, state must match owner', () => {
-  const { config, messages } = load(`global_defs { vrrp_strict }
+  const { config, msgs } = load(`global_defs { vrrp_strict }
 ${BASIC} state MASTER
  priority 100
  authentication {
@@ -81,8 +79,8 @@ ${BASIC} state MASTER
   assert.equal(v.state, 'BACKUP');
   assert.equal(v.lowerPrioNoAdvert, true);
   assert.equal(v.garpLowerPrioRepeat, 0);
-  assert.ok(messages.some((m) => m.includes('State MASTER must match being address owner')));
-  assert.ok(messages.some((m) => m.includes('Strict mode does not support authentication')));
+  assert.ok(msgs.some((m) => m.includes('State MASTER must match being address owner')));
+  assert.ok(msgs.some((m) => m.includes('Strict mode does not support authentication')));
 });
 
 test('auth_pass is truncated to 8 characters with a positioned warning', () => {
@@ -112,7 +110,7 @@ test('missing virtual_router_id or interface makes the instance unusable', () =>
   assert.equal(exitCode(a.diags), 5);
   const b = load('vrrp_instance B {\n virtual_router_id 3\n virtual_ipaddress { 10.0.0.1 }\n}');
   assert.equal(b.config.vrrp.instances.B.usable, false);
-  assert.ok(b.messages.includes('(B) Unknown interface!'));
+  assert.ok(b.msgs.includes('(B) Unknown interface!'));
   const c = load(
     'vrrp_instance C {\n interface lo\n virtual_router_id 3\n virtual_ipaddress { 10.0.0.1 }\n}',
   );
@@ -148,7 +146,7 @@ test('v3 instance without VIPs is unusable; v2 only warns', () => {
   assert.equal(v3.config.vrrp.instances.V.usable, false);
   const v2 = load('vrrp_instance V {\n interface eth0\n virtual_router_id 5\n}');
   assert.equal(v2.config.vrrp.instances.V.usable, true);
-  assert.ok(v2.messages.includes('(V) No VIP specified; at least one is sensible'));
+  assert.ok(v2.msgs.includes('(V) No VIP specified; at least one is sensible'));
 });
 
 test('unicast peers, notify scripts with user, use_vmac', () => {

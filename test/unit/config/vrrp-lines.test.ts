@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASIC, exitCode, load } from './vrrp-helpers.js';
+import { BASIC, exitCode, load } from './helpers.js';
 
 test('VIP line options', () => {
   const { config, diags } = load(
@@ -112,11 +112,9 @@ test('route lines', () => {
 });
 
 test('route family mismatch and missing values are rejected', () => {
-  const { config, messages } = load(
-    'static_routes {\n 10.0.0.0/8 via fe80::1\n 10.1.0.0/16 via\n}',
-  );
+  const { config, msgs } = load('static_routes {\n 10.0.0.0/8 via fe80::1\n 10.1.0.0/16 via\n}');
   assert.equal(config.vrrp.staticRoutes.length, 0);
-  assert.equal(messages.length, 2);
+  assert.equal(msgs.length, 2);
 });
 
 test('rule lines and automatic preferences counting down per family', () => {
@@ -163,5 +161,5 @@ test('garp_group needs a delay', () => {
   assert.equal(exitCode(a.diags), 0);
   assert.deepEqual(a.config.vrrp.garpGroups[0].interfaces, ['eth0', 'eth1']);
   const b = load('garp_group { interface eth0 }');
-  assert.ok(b.messages.includes('garp group 0 does not have any delay set - removing'));
+  assert.ok(b.msgs.includes('garp group 0 does not have any delay set - removing'));
 });

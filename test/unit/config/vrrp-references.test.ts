@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BASIC, exitCode, load } from './vrrp-helpers.js';
+import { BASIC, exitCode, load } from './helpers.js';
 
 const SEC = 'global_defs { enable_script_security }\n';
 
@@ -43,7 +43,7 @@ ${BASIC} track_script {
 });
 
 test('track weights: override, noreverse, ±254 clamped to ±253', () => {
-  const { config, messages } = load(`${SEC}vrrp_script a { script /bin/true
+  const { config, msgs } = load(`${SEC}vrrp_script a { script /bin/true
  weight 5 reverse }
 ${BASIC} track_script {
   a weight 10 noreverse
@@ -62,13 +62,13 @@ ${BASIC} track_script {
     v.track.interfaces.map((t) => [t.name, t.weight]),
     [['eth1', 253]],
   );
-  assert.ok(messages.includes('(VI_1) weight for eth1 cannot be +/-254. Setting to +/-253'));
-  assert.ok(messages.includes('(VI_1) Ignoring track_interface eth0 since own interface'));
+  assert.ok(msgs.includes('(VI_1) weight for eth1 cannot be +/-254. Setting to +/-253'));
+  assert.ok(msgs.includes('(VI_1) Ignoring track_interface eth0 since own interface'));
 });
 
 test('track_file must precede its reference; vrrp_track_file is an alias', () => {
   const late = load(`${BASIC} track_file { tf }\n}\ntrack_file tf { file /tmp/tf }`);
-  assert.ok(late.messages.includes('(VI_1) track file tf not found, ignoring...'));
+  assert.ok(late.msgs.includes('(VI_1) track file tf not found, ignoring...'));
   const early = load(
     `vrrp_track_file tf {\n file /tmp/tf\n weight -3 reverse\n init_file 7 overwrite\n}\n${BASIC} track_file { tf }\n}`,
   );
@@ -81,9 +81,9 @@ test('track_file must precede its reference; vrrp_track_file is an alias', () =>
 });
 
 test('track_bfd resolves against config.bfd.instances', () => {
-  const { config, messages } = load(`${BASIC} track_bfd { b1 }\n}`);
+  const { config, msgs } = load(`${BASIC} track_bfd { b1 }\n}`);
   assert.deepEqual(config.vrrp.instances.VI_1.track.bfds, []);
-  assert.ok(messages.includes('(VI_1) track bfd b1 not found, ignoring...'));
+  assert.ok(msgs.includes('(VI_1) track bfd b1 not found, ignoring...'));
 });
 
 test('vrrp_track_process: fields and reference', () => {
@@ -123,22 +123,20 @@ vrrp_instance VI_2 {
 });
 
 test('sync group with an unknown member and a single member', () => {
-  const { config, messages } = load(`vrrp_sync_group G { group { VI_1 X } }\n${BASIC}}`);
+  const { config, msgs } = load(`vrrp_sync_group G { group { VI_1 X } }\n${BASIC}}`);
   assert.deepEqual(config.vrrp.syncGroups.G.members, ['VI_1']);
-  assert.ok(
-    messages.includes("Virtual router X specified in sync group G doesn't exist - ignoring"),
-  );
-  assert.ok(messages.some((m) => m.startsWith('Sync group G has only 1 virtual router(s)')));
+  assert.ok(msgs.includes("Virtual router X specified in sync group G doesn't exist - ignoring"));
+  assert.ok(msgs.some((m) => m.startsWith('Sync group G has only 1 virtual router(s)')));
 });
 
 test('duplicate instance names are rejected', () => {
-  const { config, messages } = load(`${BASIC}}\n${BASIC} priority 7\n}`);
+  const { config, msgs } = load(`${BASIC}}\n${BASIC} priority 7\n}`);
   assert.equal(config.vrrp.instances.VI_1.priority, 100);
-  assert.ok(messages.includes('vrrp_instance VI_1 already defined'));
+  assert.ok(msgs.includes('vrrp_instance VI_1 already defined'));
 });
 
 test('vrrp_script without script is removed', () => {
-  const { config, messages } = load('vrrp_script s {\n interval 3\n}');
+  const { config, msgs } = load('vrrp_script s {\n interval 3\n}');
   assert.equal(config.vrrp.scripts.s, undefined);
-  assert.ok(messages.includes('No script set for vrrp_script s - removing'));
+  assert.ok(msgs.includes('No script set for vrrp_script s - removing'));
 });
