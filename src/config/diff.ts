@@ -60,6 +60,8 @@ function identity(item: unknown): string {
     for (const f of ['name', 'key', 'id']) {
       const v = item[f];
       if (typeof v === 'string' || typeof v === 'number') return String(v);
+      // A structured identity (a virtual server's {address, port} or {fwmark}).
+      if (isObject(v)) return JSON.stringify(v);
     }
   }
   return JSON.stringify(item as Json);

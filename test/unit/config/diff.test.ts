@@ -76,3 +76,13 @@ test('deepEqual ignores key order and undefined fields', () => {
   assert.ok(deepEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1, d: undefined }));
   assert.ok(!deepEqual({ a: [1, 2] }, { a: [2, 1] }));
 });
+
+test('structured keys (virtual servers) identify objects: one real server added is one change', () => {
+  const k = { kind: 'address', address: '192.0.2.100', port: 80 };
+  const a = cfg({ virtualServers: [{ key: k, realServers: ['rs1'] }] });
+  const b = cfg({ virtualServers: [{ key: { ...k }, realServers: ['rs1', 'rs2'] }] });
+  assert.deepEqual(
+    diffConfig(a, b).changes.map((c) => [c.kind, c.key, c.fields]),
+    [['changed', JSON.stringify(k), ['realServers']]],
+  );
+});
