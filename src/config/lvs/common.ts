@@ -113,7 +113,11 @@ export function joinedWords(node: ConfNode, ctx: ParseCtx, missing: string): str
  * the splitter rejects (unterminated quote…) is dropped, as keepalived does.
  */
 export function scriptValue(node: ConfNode, ctx: ParseCtx): ScriptCommand | undefined {
-  const argv = splitScriptWords(node.rest, node.restPos, ctx.diag);
+  // keepalived takes the first word (quote it to pass arguments: `misc_path "/x.sh arg"`) and
+  // splits that again into the program and its arguments; later words are user and group.
+  const words = splitScriptWords(node.rest, node.restPos, ctx.diag);
+  if (!words || words.length === 0) return undefined;
+  const argv = splitScriptWords(words[0], node.restPos, ctx.diag);
   if (!argv || argv.length === 0) return undefined;
   return { command: node.rest.trim(), argv, pos: node.restPos };
 }

@@ -190,3 +190,30 @@ test('common keywords: bad values keep defaults and are reported', () => {
   assert.equal(cs[0].retry, 1);
   assert.equal(cs[0].delayLoop, 60);
 });
+
+test('a quoted misc_path carries its arguments: the first word is split again, as keepalived does', () => {
+  const { config } = parse(`
+global_defs {
+  enable_script_security
+  script_user root
+}
+virtual_server 192.0.2.100 80 {
+  protocol TCP
+  real_server 192.0.2.11 80 {
+    MISC_CHECK {
+      misc_path "/bin/sh -c 'exit 0'"
+    }
+    notify_up "/bin/echo rs up"
+  }
+}
+`);
+  const rs = config.lvs.virtualServers[0].realServers[0];
+  const misc = rs.checkers[0];
+  assert.equal(misc.type, 'MISC_CHECK');
+  assert.deepEqual(misc.type === 'MISC_CHECK' ? misc.script?.argv : null, [
+    '/bin/sh',
+    '-c',
+    'exit 0',
+  ]);
+  assert.deepEqual(rs.notifyUp?.argv, ['/bin/echo', 'rs', 'up']);
+});

@@ -21,7 +21,7 @@ test('a runnable check script without script security is a violation (exit 6)', 
 test('a missing script is dropped with info only (exit 0), and its checker is unusable', () => {
   const { rc, config } = parse(
     misc('"/nonexistent/check.sh arg"'),
-    withFiles({ '/nonexistent/check.sh arg': 'missing' }),
+    withFiles({ '/nonexistent/check.sh': 'missing' }),
   );
   assert.equal(rc, 0);
   assert.equal(config.lvs.virtualServers[0].realServers[0].checkers[0].usable, false);

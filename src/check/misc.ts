@@ -1,0 +1,122 @@
+/**
+ * MISC_CHECK (and notify_up/notify_down): run argv — never through a shell — in its own
+ * process group, stdio to /dev/null, optionally as `user [group]`. On misc_timeout the group
+ * gets SIGTERM, then SIGKILL after a grace period; the probe settles only when the child is
+ * gone, so none is left behind. Exit code → verdict through machine.ts's miscVerdict
+ * (misc_dynamic weights). I/O (node:child_process).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { miscVerdict } from './machine.js';
+import { result, secs, type ProbeResult } from './probe-util.js';
+
+/** Seconds between SIGTERM and SIGKILL. */
+const KILL_GRACE_S = 2;
+
+export interface RunOptions {
+  timeoutS: number;
+  user?: string | null;
+  group?: string | null;
+}
+
+export interface RunOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  error?: string;
+}
+
+/** uid/gid of a user (and group) name from /etc/passwd and /etc/group; numbers pass through. */
+export function lookupIds(
+  user: string,
+  group: string | null,
+): { uid: number; gid: number } | string {
+  const find = (file: string, name: string): string[] | undefined => {
+    try {
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l.split(':'))
+        .find((f) => f[0] === name || f[2] === name);
+    } catch {
+      return undefined;
+    }
+  };
+  const pw = find('/etc/passwd', user);
+  if (!pw) return `unknown user ${user}`;
+  let gid = Number(pw[3]);
+  if (group) {
+    const gr = find('/etc/group', group);
+    if (!gr) return `unknown group ${group}`;
+    gid = Number(gr[2]);
+  }
+  return { uid: Number(pw[2]), gid };
+}
+
+/** Runs argv with a timeout; resolves when the child (and its process group leader) is gone. */
+export function runScript(
+  argv: readonly string[],
+  opts: RunOptions,
+  signal?: AbortSignal,
+): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    let ids: { uid: number; gid: number } | undefined;
+    if (opts.user) {
+      const r = lookupIds(opts.user, opts.group ?? null);
+      if (typeof r === 'string')
+        return resolve({ code: null, signal: null, timedOut: false, error: r });
+      ids = r;
+    }
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', detached: true, ...ids });
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // Group already gone.
+      }
+    };
+    const stop = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      killGroup('SIGTERM');
+      killTimer ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_S * 1000);
+    };
+    let timer: NodeJS.Timeout | undefined = setTimeout(
+      () => {
+        timedOut = true;
+        stop();
+      },
+      Math.max(1, opts.timeoutS * 1000),
+    );
+    const onAbort = (): void => stop();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (o: RunOutcome): void => {
+      if (timer) clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      signal?.removeEventListener('abort', onAbort);
+      // Children the script left in its group do not outlive the check.
+      killGroup('SIGKILL');
+      resolve(o);
+    };
+    child.once('error', (e) => finish({ code: null, signal: null, timedOut, error: e.message }));
+    child.once('exit', (code, sig) => finish({ code, signal: sig, timedOut }));
+  });
+}
+
+export async function probeMisc(
+  argv: readonly string[],
+  opts: RunOptions & { dynamic: boolean },
+  signal: AbortSignal,
+): Promise<ProbeResult> {
+  const started = performance.now();
+  const r = await runScript(argv, opts, signal);
+  if (r.error) return result(false, `cannot run ${argv[0]}: ${r.error}`, started);
+  if (r.timedOut) return result(false, `timeout after ${secs(opts.timeoutS)} (killed)`, started);
+  if (r.code === null) return result(false, `killed by ${r.signal ?? 'a signal'}`, started);
+  const v = miscVerdict(r.code, opts.dynamic);
+  return {
+    ...result(v.ok, `exit code ${r.code}`, started),
+    ...(v.weight ? { weight: v.weight } : {}),
+  };
+}
