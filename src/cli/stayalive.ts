@@ -13,6 +13,8 @@ import { openSyslog } from '../os/syslog.js';
 import { systemdNotifier } from '../os/sd-notify.js';
 import { runConfigTest, runDumpConfig } from './config-test.js';
 import { parseDaemonArgs, SIGNUMS, USAGE, type DaemonOptions } from './options.js';
+import { createCheckerSubsystem } from '../check/subsystem.js';
+import type { Subsystem } from '../core/subsystem.js';
 import { createVrrpSubsystem } from '../vrrp/subsystem.js';
 
 const DETACHED_ENV = 'STAYALIVE_DETACHED_CHILD';
@@ -48,6 +50,17 @@ function detach(): Promise<number> {
   });
 }
 
+/**
+ * keepalived's -P / -C choose its children; here they choose subsystems. Order matters: the
+ * data plane must listen before the checkers publish their first verdicts.
+ */
+function subsystemsFor(o: DaemonOptions): Subsystem[] {
+  const list: Subsystem[] = [];
+  if (o.vrrp) list.push(createVrrpSubsystem());
+  if (o.check) list.push(createCheckerSubsystem());
+  return list;
+}
+
 async function runDaemon(o: DaemonOptions): Promise<void> {
   if (o.umask) process.umask(parseInt(o.umask, o.umask.startsWith('0') ? 8 : 10));
   const facility = parseFacility(o.logFacility);
@@ -71,7 +84,7 @@ async function runDaemon(o: DaemonOptions): Promise<void> {
   const notifier = systemdNotifier();
   const daemon = new Daemon(o, {
     notify: (s) => notifier.notify(s),
-    subsystems: o.vrrp ? [createVrrpSubsystem()] : [],
+    subsystems: subsystemsFor(o),
   });
   try {
     await daemon.start();
