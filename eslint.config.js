@@ -10,7 +10,10 @@ const pureFiles = [
   'src/*/machine-types.ts',
   'src/*/packet.ts',
   'src/*/types.ts',
-  'src/vrrp/{validate,frame,checksum,garp,ip-addr,timers,priority}.ts',
+  'src/vrrp/{validate,frame,checksum,garp,ip-addr,timers,priority,config-map,track-eval}.ts',
+  'src/lb/{desired,rr,wrr,hash,maglev,schedule,ruleset,reconcile,nft-state,format}.ts',
+  'src/bfd/udp.ts',
+  'src/gateway/machine.ts',
 ];
 
 export default tseslint.config(

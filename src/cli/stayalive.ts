@@ -13,8 +13,10 @@ import { openSyslog } from '../os/syslog.js';
 import { systemdNotifier } from '../os/sd-notify.js';
 import { runConfigTest, runDumpConfig } from './config-test.js';
 import { parseDaemonArgs, SIGNUMS, USAGE, type DaemonOptions } from './options.js';
+import { createBfdSubsystem } from '../bfd/subsystem.js';
 import { createCheckerSubsystem } from '../check/subsystem.js';
 import type { Subsystem } from '../core/subsystem.js';
+import { createLbSubsystem } from '../lb/subsystem.js';
 import { createVrrpSubsystem } from '../vrrp/subsystem.js';
 
 const DETACHED_ENV = 'STAYALIVE_DETACHED_CHILD';
@@ -56,8 +58,12 @@ function detach(): Promise<number> {
  */
 function subsystemsFor(o: DaemonOptions): Subsystem[] {
   const list: Subsystem[] = [];
+  if (o.bfd) list.push(createBfdSubsystem());
   if (o.vrrp) list.push(createVrrpSubsystem());
-  if (o.check) list.push(createCheckerSubsystem());
+  if (o.check) {
+    list.push(createLbSubsystem({ dontRelease: o.dontReleaseIpvs }));
+    list.push(createCheckerSubsystem());
+  }
   return list;
 }
 

@@ -1,0 +1,25 @@
+/**
+ * The data-plane seam: the subsystem hands a desired table to a Dataplane, which makes the kernel
+ * match it. nftables (nft.ts) is the one implementation; an IPVS generic-netlink one can be added
+ * behind the same interface.
+ */
+import type { DesiredTable } from './types.js';
+
+export interface ApplyStats {
+  commands: number;
+  elementsAdded: number;
+  elementsRemoved: number;
+  chainsReplaced: number;
+  ms: number;
+  warnings: string[];
+}
+
+export interface Dataplane {
+  readonly name: string;
+  /** Make the kernel match `desired` in one atomic step. Throws naming the failing command. */
+  apply(desired: DesiredTable): Promise<ApplyStats>;
+  /** Remove every kernel object this data plane made. */
+  release(): Promise<void>;
+  /** Per service id: extra facts for status (chain names, approximations…). */
+  describe(): Record<string, unknown>;
+}

@@ -1,0 +1,211 @@
+/**
+ * The load-balancing subsystem (core/subsystem.ts): builds the desired table from the config and
+ * the real servers' live states ('rs:state' on the bus), hands it to the data plane after every
+ * change (changes arriving during a transaction are coalesced into the next one), publishes
+ * 'lb:apply', and on stop removes its tables unless told to keep them (-I/--dont-release-ipvs).
+ * keepalived difference: IPVS is not used (not available here); nftables does the forwarding.
+ */
+import { existsSync } from 'node:fs';
+import { publish, subscribe } from '../core/bus.js';
+import type { ConfigDiff } from '../config/diff.js';
+import type { LvsSection } from '../config/lvs/types.js';
+import type { Config } from '../config/model.js';
+import type { Subsystem } from '../core/subsystem.js';
+import type { Dataplane } from './dataplane.js';
+import { buildDesired, initialStates, stateKey } from './desired.js';
+import './events.js';
+import { NftDataplane } from './nft.js';
+import { approximation } from './schedule.js';
+import type { DesiredTable, RsState } from './types.js';
+
+export interface LbOptions {
+  /** Keep the tables on stop (-I / --dont-release-ipvs). */
+  dontRelease?: boolean;
+  /** Masquerade NAT traffic (one-armed set-ups). */
+  masquerade?: boolean;
+  dataplane?: Dataplane;
+  /** Overrides the /proc/net/ip_vs probe (tests). */
+  ipvsPresent?: boolean;
+}
+
+export interface LbStatusBackend {
+  id: string;
+  addr: string;
+  port: number;
+  weight: number;
+  up: boolean;
+  sorry: boolean;
+}
+export interface LbStatusService {
+  id: string;
+  scheduler: string;
+  approximate?: string;
+  method: 'NAT' | 'DR';
+  persistence: number;
+  quorumUp: boolean;
+  sorryActive: boolean;
+  backends: LbStatusBackend[];
+}
+export interface LbStatus {
+  dataplane: string;
+  services: LbStatusService[];
+  refused: Array<{ id: string; why: string }>;
+  lastApply: { ms: number; commands: number; error?: string } | null;
+}
+
+function log(level: 'info' | 'warning' | 'error', message: string): void {
+  publish('log', { level, subsystem: 'lb', message });
+}
+
+export function createLbSubsystem(opts: LbOptions = {}): Subsystem {
+  const dp = opts.dataplane ?? new NftDataplane({ masquerade: opts.masquerade });
+  let lvs: LvsSection | null = null;
+  let states = new Map<string, RsState>();
+  let quorum = new Map<string, boolean>();
+  let desired: DesiredTable = { services: [], refused: [] };
+  let lastApply: LbStatus['lastApply'] = null;
+  let off: (() => void) | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+  /** Services whose real servers changed since the last build; null = rebuild everything. */
+  let dirty: Set<string> | null = null;
+
+  async function applyOnce(): Promise<void> {
+    if (!lvs) return;
+    const reuse = dirty ? { prev: desired, dirty } : undefined;
+    dirty = new Set();
+    const r = buildDesired(lvs, states, quorum, reuse);
+    for (const s of r.table.services) {
+      const before = quorum.get(s.id);
+      if (before !== undefined && before !== s.quorumUp)
+        log(
+          'info',
+          `${s.quorumUp ? 'Gained' : 'Lost'} quorum for VS ${s.id}${s.sorryActive ? ' (sorry server in use)' : ''}`,
+        );
+    }
+    quorum = r.quorum;
+    desired = r.table;
+    try {
+      const st = await dp.apply(desired);
+      for (const w of st.warnings) log('warning', w);
+      lastApply = { ms: st.ms, commands: st.commands };
+      publish('lb:apply', {
+        dataplane: dp.name,
+        services: desired.services.length,
+        commands: st.commands,
+        elementsAdded: st.elementsAdded,
+        elementsRemoved: st.elementsRemoved,
+        chainsReplaced: st.chainsReplaced,
+        ms: st.ms,
+      });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      lastApply = { ms: 0, commands: 0, error };
+      log('error', `data plane update failed: ${error}`);
+      publish('lb:apply', {
+        dataplane: dp.name,
+        services: desired.services.length,
+        commands: 0,
+        elementsAdded: 0,
+        elementsRemoved: 0,
+        chainsReplaced: 0,
+        ms: 0,
+        error,
+      });
+    }
+  }
+
+  /** Runs an apply now, or once more after the running one (coalescing bursts). */
+  function schedule(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await applyOnce();
+      } while (again);
+      running = null;
+    })();
+    return running;
+  }
+
+  /** Configured weight per state key, to tell a checker's weight from a config change. */
+  let configured = new Map<string, number>();
+
+  function adopt(section: LvsSection): void {
+    const fresh = initialStates(section);
+    const weights = new Map([...fresh].map(([k, v]) => [k, v.weight]));
+    // Keep what the checkers said; a weight changed in the config wins over the old one.
+    for (const [k, v] of states) {
+      const f = fresh.get(k);
+      if (f)
+        fresh.set(k, { up: v.up, weight: configured.get(k) === f.weight ? v.weight : f.weight });
+    }
+    configured = weights;
+    states = fresh;
+    lvs = section;
+    dirty = null;
+  }
+
+  return {
+    name: 'lb',
+    async start(config: Config): Promise<void> {
+      const ipvs = opts.ipvsPresent ?? existsSync('/proc/net/ip_vs');
+      if (!ipvs) log('info', 'IPVS not available (no /proc/net/ip_vs): using nftables');
+      else log('info', 'IPVS present, but its backend is not implemented yet: using nftables');
+      adopt(config.lvs);
+      off = subscribe('rs:state', (e) => {
+        const k = stateKey(e.vs, e.rs);
+        if (!states.has(k)) return;
+        const prev = states.get(k)!;
+        if (prev.up === e.up && prev.weight === e.weight) return;
+        states.set(k, { up: e.up, weight: e.weight });
+        dirty?.add(e.vs);
+        void schedule();
+      });
+      await schedule();
+      for (const r of desired.refused) log('warning', `VS ${r.id} not installed: ${r.why}`);
+      for (const s of desired.services) {
+        const a = approximation(s.scheduler);
+        if (a) log('warning', `VS ${s.id}: ${a}`);
+      }
+    },
+    async reload(config: Config, _diff: ConfigDiff): Promise<void> {
+      adopt(config.lvs);
+      await schedule();
+    },
+    async stop(): Promise<void> {
+      off?.();
+      off = null;
+      if (running) await running;
+      lvs = null;
+      if (!opts.dontRelease) await dp.release();
+    },
+    status(): LbStatus {
+      return {
+        dataplane: dp.name,
+        services: desired.services.map((s) => ({
+          id: s.id,
+          scheduler: s.scheduler,
+          ...(approximation(s.scheduler) ? { approximate: approximation(s.scheduler) } : {}),
+          method: s.method,
+          persistence: s.persistence?.timeout ?? 0,
+          quorumUp: s.quorumUp,
+          sorryActive: s.sorryActive,
+          backends: s.backends.map((b) => ({
+            id: b.id,
+            addr: b.addr,
+            port: b.port,
+            weight: b.weight,
+            up: b.up,
+            sorry: b.sorry,
+          })),
+        })),
+        refused: desired.refused,
+        lastApply,
+      };
+    },
+  };
+}
