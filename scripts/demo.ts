@@ -1,7 +1,10 @@
-// stayalive's demo: a lab of two directors, three real servers and a client in network
-// namespaces on one switch. It shows, live, the config test beside keepalived's, VRRP
-// failover (crash, return, graceful handover) as the client sees it, and a reload that is
-// refused without harm. Run as root: `npm run demo` (installs what it needs first).
+// stayalive's demo: two directors in front of three real servers, and a client, in network
+// namespaces. The classic keepalived LVS-NAT set-up, unchanged: a VRRP sync group moves the
+// public VIP and the servers' gateway VIP together, health checks decide which servers get
+// traffic, and nftables (no IPVS on this kernel) spreads the connections.
+// It shows live: the config test beside keepalived's, load balancing, a server failing its
+// health check, a director crash, its return, a graceful handover, and a refused reload.
+// Run as root: `npm run demo` (installs what it needs first).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -16,19 +19,40 @@ import { crash, neighMac } from '../test/lab/vrrp-common.js';
 
 const daemon = stayaliveArgv();
 const ctl = stayalivectlArgv();
-const VIP = '192.0.2.100';
+const VIP = '203.0.113.100';
 const MACS: Record<string, string> = { d1: '02:00:00:00:00:d1', d2: '02:00:00:00:00:d2' };
+const RS = ['rs1', 'rs2', 'rs3'];
 
 const say = (s: string): void => console.log(`\n\x1b[1m== ${s}\x1b[0m`);
 const show = (s: string): void => console.log(s.replace(/^/gm, '   '));
 
 function directorConf(prio: number): string {
-  return `! keepalived.conf for a director: one VIP, one virtual server over three real servers
+  const rs = [11, 12, 13].map(
+    (n) => `  real_server 192.0.2.${n} 80 {
+    weight 1
+    HTTP_GET {
+      url {
+        path /health
+        status_code 200
+      }
+      connect_timeout 1
+      retry 1
+      delay_before_retry 0.5
+    }
+  }`,
+  );
+  return `! A director: public VIP on eth0, the servers' gateway VIP on eth1, moving together.
 global_defs {
   router_id director-${prio}
   vrrp_version 3
 }
-vrrp_instance VI_web {
+vrrp_sync_group G_web {
+  group {
+    VI_public
+    VI_gateway
+  }
+}
+vrrp_instance VI_public {
   state BACKUP
   interface eth0
   virtual_router_id 51
@@ -38,48 +62,66 @@ vrrp_instance VI_web {
     ${VIP}/24
   }
 }
+vrrp_instance VI_gateway {
+  state BACKUP
+  interface eth1
+  virtual_router_id 52
+  priority ${prio}
+  advert_int 0.5
+  virtual_ipaddress {
+    192.0.2.254/24
+  }
+}
 virtual_server ${VIP} 80 {
-  delay_loop 2
+  delay_loop 1
   lb_algo rr
   lb_kind NAT
   protocol TCP
-${[11, 12, 13]
-  .map(
-    (n) => `  real_server 192.0.2.${n} 80 {
-    weight 1
-    HTTP_GET {
-      url {
-        path /
-        status_code 200
-      }
-      connect_timeout 2
-    }
-  }`,
-  )
-  .join('\n')}
+${rs.join('\n')}
 }
 `;
 }
 
+/** A web server that answers with its name, and /health with 200 (or 503 once told to fail). */
+const webServer = (name: string, addr: string): string[] => [
+  process.execPath,
+  '-e',
+  `let sick = false;
+   require('http').createServer((q, r) => {
+     if (q.url === '/fail') { sick = true; return r.end('ok\\n'); }
+     if (q.url === '/heal') { sick = false; return r.end('ok\\n'); }
+     if (q.url === '/health') { r.statusCode = sick ? 503 : 200; return r.end(); }
+     r.end('${name}\\n');
+   }).listen(80, '${addr}');`,
+];
+
 async function main(): Promise<void> {
   requireRoot();
   await withLab('demo', async (lab) => {
-    say('Building the lab: switch "lan", directors d1 and d2, real servers rs1-rs3, client c');
-    const sw = await lab.switch('lan');
+    say('The lab: client c on the front switch; directors d1, d2 on both; rs1-rs3 behind them');
+    const front = await lab.switch('front');
+    const back = await lab.switch('back');
     const h: Record<string, Host> = {};
-    const plan: [string, string][] = [
-      ['d1', '192.0.2.1/24'],
-      ['d2', '192.0.2.2/24'],
-      ['rs1', '192.0.2.11/24'],
-      ['rs2', '192.0.2.12/24'],
-      ['rs3', '192.0.2.13/24'],
-      ['c', '192.0.2.50/24'],
-    ];
-    for (const [name, addr] of plan) {
-      h[name] = await lab.host(name);
-      await lab.link(h[name], sw, { ifname: 'eth0', mac: MACS[name], addrs: [addr] });
-      show(`${name.padEnd(4)} eth0 ${addr}${MACS[name] ? `  (${MACS[name]})` : ''}`);
+    for (const name of ['c', 'd1', 'd2', ...RS]) h[name] = await lab.host(name);
+    await lab.link(h.c, front, { ifname: 'eth0', addrs: ['203.0.113.50/24'] });
+    for (const [d, n] of [
+      ['d1', 1],
+      ['d2', 2],
+    ] as const) {
+      await lab.link(h[d], front, { ifname: 'eth0', mac: MACS[d], addrs: [`203.0.113.${n}/24`] });
+      await lab.link(h[d], back, { ifname: 'eth1', addrs: [`192.0.2.${n}/24`] });
+      await h[d].exec(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     }
+    for (const [i, r] of RS.entries()) {
+      await lab.link(h[r], back, { ifname: 'eth0', addrs: [`192.0.2.${11 + i}/24`] });
+      await h[r].ip(['route', 'add', 'default', 'via', '192.0.2.254']);
+      h[r].spawn(webServer(r, `192.0.2.${11 + i}`), { logTo: join(lab.dir, `${r}.log`) });
+    }
+    show('c   203.0.113.50                      (front)');
+    show('d1  203.0.113.1 / 192.0.2.1  priority 150');
+    show('d2  203.0.113.2 / 192.0.2.2  priority 100');
+    show('rs1-rs3 192.0.2.11-13, default route via the gateway VIP 192.0.2.254');
+    show(`public VIP ${VIP}:80 → rs1-rs3, round robin, HTTP_GET /health on each`);
 
     say('Config test: the same keepalived.conf through keepalived -t and stayalive -t');
     const conf = (d: string): string => join(lab.dir, `${d}.conf`);
@@ -100,6 +142,8 @@ async function main(): Promise<void> {
 
     const procs: Record<string, LabProcess> = {};
     const sock = (d: string): string => join(lab.dir, `${d}.sock`);
+    const ctlOut = async (d: string, cmd: string): Promise<string> =>
+      (await h[d].exec([...ctl, '--socket', sock(d), cmd], { check: false })).stdout.trimEnd();
     const start = async (d: string): Promise<void> => {
       procs[d] = h[d].spawn(
         [
@@ -122,81 +166,103 @@ async function main(): Promise<void> {
         { timeoutMs: 20000, what: `${d} control socket` },
       );
     };
-    const vrrpTable = async (d: string): Promise<void> => {
-      show(`stayalivectl vrrp on ${d}:`);
-      show((await h[d].exec([...ctl, '--socket', sock(d), 'vrrp'])).stdout.trimEnd());
-    };
-    const answerer = async (): Promise<string> => {
-      await h.c.ping(VIP, { count: 1, waitS: 1 });
+    const holder = async (): Promise<string> => {
       const mac = await neighMac(h.c, VIP);
-      return Object.keys(MACS).find((k) => MACS[k] === mac) ?? mac ?? 'nobody';
+      return Object.keys(MACS).find((k) => MACS[k] === mac) ?? 'nobody';
+    };
+    const get = async (path = '/'): Promise<string> => {
+      const r = await h.c.exec(['curl', '-s', '-m', '1', `http://${VIP}${path}`], { check: false });
+      return r.code === 0 ? r.stdout.trim() : `(no answer: curl exit ${r.code})`;
+    };
+    const requests = async (n: number): Promise<void> => {
+      const got: string[] = [];
+      for (let i = 0; i < n; i++) got.push(await get());
+      show(`${n} requests to ${VIP}: ${got.join(' ')}`);
     };
     const waitHolder = async (d: string, since: number, what: string): Promise<void> => {
-      await waitFor(async () => (await neighMac(h.c, VIP)) === MACS[d], {
-        timeoutMs: 15000,
-        intervalMs: 10,
-        what,
-      });
-      const ping = await h.c.ping(VIP, { count: 1, waitS: 1 });
-      show(
-        `${what}: the client reaches ${VIP} at ${d} after ${Math.round(performance.now() - since)} ms (ping ${ping.received ? 'ok' : 'lost'})`,
+      await waitFor(
+        async () => {
+          await h.c.ping(VIP, { count: 1, waitS: 0.2 });
+          return (await neighMac(h.c, VIP)) === MACS[d];
+        },
+        { timeoutMs: 15000, intervalMs: 10, what },
       );
+      show(`${what}: ${VIP} is at ${d} after ${Math.round(performance.now() - since)} ms`);
     };
 
-    say(
-      'Starting stayalive on both directors: d1 priority 150, d2 priority 100 (VRRPv3, advert 0.5 s)',
-    );
+    say('Starting stayalive on both directors');
     await start('d1');
     await start('d2');
-    await waitFor(async () => (await neighMac(h.c, VIP).then(() => answerer())) === 'd1', {
+    await waitHolder('d1', performance.now(), 'election');
+    show(await ctlOut('d1', 'vrrp'));
+    show(await ctlOut('d2', 'vrrp'));
+
+    say('Load balancing: nftables spreads new connections over the healthy servers');
+    await waitFor(async () => (await get()).startsWith('rs'), {
+      timeoutMs: 15000,
+      what: 'VIP serving',
+    });
+    await requests(6);
+
+    say('rs2 starts failing its health check (HTTP 503 on /health)');
+    await h.d1.exec(['curl', '-s', '-m', '1', 'http://192.0.2.12/fail'], { check: false });
+    const t0 = performance.now();
+    await waitFor(
+      async () => !/rs2/.test(await get().then(async (a) => a + (await get()) + (await get()))),
+      {
+        timeoutMs: 15000,
+        intervalMs: 100,
+        what: 'rs2 out of rotation',
+      },
+    );
+    show(`rs2 taken out of rotation after ${Math.round(performance.now() - t0)} ms`);
+    await requests(6);
+    await h.d1.exec(['curl', '-s', '-m', '1', 'http://192.0.2.12/heal'], { check: false });
+    await waitFor(async () => /rs2/.test((await get()) + (await get()) + (await get())), {
       timeoutMs: 15000,
       intervalMs: 100,
-      what: 'd1 holds the VIP',
+      what: 'rs2 back in rotation',
     });
-    await vrrpTable('d1');
-    await vrrpTable('d2');
-    show(`the client's ping of ${VIP} is answered by ${await answerer()}`);
+    show('rs2 healthy again and back in rotation');
 
-    say(
-      'Crash: d1 frozen and killed (SIGSTOP, SIGKILL) — Master_Down_Interval here is 1.5 s + skew',
-    );
+    say('Crash: d1 frozen and killed (SIGSTOP, SIGKILL)');
     let t = await crash(h.d1);
     await waitHolder('d2', t, 'failover');
-    await vrrpTable('d2');
+    await waitFor(async () => (await get()).startsWith('rs'), {
+      timeoutMs: 15000,
+      what: 'VIP serving via d2',
+    });
+    show(`served through d2 after ${Math.round(performance.now() - t)} ms`);
+    await requests(6);
+    show(await ctlOut('d2', 'vrrp'));
 
     say('d1 comes back: it has the higher priority and preempts');
     t = performance.now();
     await start('d1');
     await waitHolder('d1', t, 'preemption');
 
-    say(
-      'Graceful handover: SIGTERM to d1 sends a priority-0 advert, d2 takes over after Skew_Time',
-    );
+    say('Graceful handover: SIGTERM to d1 sends priority-0 adverts, d2 takes over after Skew_Time');
     t = performance.now();
     procs.d1.kill('SIGTERM');
     await waitHolder('d2', t, 'handover');
     await procs.d1.exited;
+    await requests(3);
 
-    say('Reload with a broken file: reported, and the running configuration keeps working');
+    say('Reload with a broken file on d2: reported, and the running configuration keeps working');
     writeFileSync(conf('d2'), directorConf(100).replace('global_defs {', 'global_defs {{'));
-    show(
-      (await h.d2.exec([...ctl, '--socket', sock('d2'), 'reload'], { check: false })).stdout.trim(),
-    );
-    show(`the client's ping of ${VIP} is still answered by ${await answerer()}`);
+    show(await ctlOut('d2', 'reload'));
+    await requests(3);
+    show(`${VIP} is still at ${await holder()}`);
 
-    say('Not yet in this build');
-    show(
-      'Load balancing (requests to the VIP spread over rs1-rs3 by nftables) and the health\n' +
-        'checkers are being built; this demo will show them when they land.',
-    );
-
-    say('Stopping d2 (SIGTERM): it removes its VIP');
+    say('Stopping d2 (SIGTERM): it removes its VIPs and its nftables table');
     procs.d2.kill('SIGTERM');
     await procs.d2.exited;
-    const left = (await h.d2.ip(['-4', 'addr', 'show', 'eth0'])).stdout.includes(VIP);
+    const addrs = (await h.d2.ip(['-4', 'addr'])).stdout;
+    const tables = (await h.d2.exec(['nft', 'list', 'tables'])).stdout.trim();
     show(
-      left ? 'VIP still present (unexpected)' : `VIP removed from d2; the lab is torn down next`,
+      `VIPs left on d2: ${addrs.includes(VIP) || addrs.includes('192.0.2.254') ? 'yes (unexpected)' : 'none'}`,
     );
+    show(`nftables tables left on d2: ${tables || 'none'}`);
   });
   console.log('\ndemo finished');
 }
