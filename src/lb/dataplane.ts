@@ -22,4 +22,11 @@ export interface Dataplane {
   release(): Promise<void>;
   /** Per service id: extra facts for status (chain names, approximations…). */
   describe(): Record<string, unknown>;
+  /** Named traffic counters by name (ruleset.ts counterNames), read from the kernel. */
+  counters?(): Promise<Map<string, CounterValue>>;
+}
+
+export interface CounterValue {
+  packets: number;
+  bytes: number;
 }

@@ -222,7 +222,12 @@ export function buildDesired(
           ? { timeout: vs.persistenceTimeout, prefix: prefixOf(vs, family) }
           : null,
       backends,
-      configured: rss.map((rs) => ({ id: rsIds(id, vs, rs).id, weight: rs.weight ?? 1 })),
+      configured: rss.map((rs) => ({
+        id: rsIds(id, vs, rs).id,
+        weight: rs.weight ?? 1,
+        addr: rs.address,
+        port: rs.port,
+      })),
       quorumUp: q,
       sorryActive,
     });

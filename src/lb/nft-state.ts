@@ -24,6 +24,8 @@ export interface NftTable {
   name: string;
   maps: Map<string, NftMap>;
   chains: Map<string, NftChain>;
+  /** Named counters (per-backend traffic, referenced from the counter maps). */
+  counters?: Set<string>;
 }
 
 /** Keyed by `<family> <name>`. */
@@ -39,6 +41,7 @@ export function elementsText(m: ReadonlyMap<string, string>, keys?: readonly str
 /** One table's full definition (maps, chains, then their elements) without the delete prelude. */
 export function renderTable(t: NftTable): string {
   const lines = [`table ${tableKey(t)} {`];
+  for (const c of t.counters ?? []) lines.push(`  counter ${c} { }`);
   for (const [name, m] of t.maps) lines.push(`  map ${name} { ${m.decl} }`);
   for (const [name, c] of t.chains) {
     lines.push(`  chain ${name} {`);

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { ApplyStats, Dataplane } from './dataplane.js';
+import type { ApplyStats, CounterValue, Dataplane } from './dataplane.js';
 import type { NftState } from './nft-state.js';
 import { reconcile, teardown } from './reconcile.js';
 import { buildRuleset, type DrNeighbour } from './ruleset.js';
@@ -180,6 +180,12 @@ export async function resolveNeighbour(addr: string): Promise<DrNeighbour | unde
   return undefined;
 }
 
+interface NftJsonCounter {
+  name: string;
+  packets: number;
+  bytes: number;
+}
+
 export interface NftDataplaneOptions {
   masquerade?: boolean;
   /** Spawn `nft -f -` for every transaction instead of keeping an `nft -i` session. */
@@ -260,5 +266,20 @@ export class NftDataplane implements Dataplane {
 
   describe(): Record<string, unknown> {
     return { chains: Object.fromEntries(this.chains) };
+  }
+
+  /** `nft -j list counters` of our NAT tables: lists the counter objects only, not the maps. */
+  async counters(): Promise<Map<string, CounterValue>> {
+    const out = new Map<string, CounterValue>();
+    for (const t of this.applied?.values() ?? []) {
+      if (!t.counters?.size) continue;
+      const r = await runCommand(['nft', '-j', 'list', 'counters', 'table', t.family, t.name]);
+      if (r.code !== 0) continue;
+      const doc = JSON.parse(r.stdout) as { nftables: Array<{ counter?: NftJsonCounter }> };
+      for (const o of doc.nftables)
+        if (o.counter)
+          out.set(o.counter.name, { packets: o.counter.packets, bytes: o.counter.bytes });
+    }
+    return out;
   }
 }

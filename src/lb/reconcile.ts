@@ -64,7 +64,9 @@ function diffTable(prev: NftTable, next: NftTable, plan: Plan): void {
       out.push(`delete map ${t} ${name}`);
       plan.elementsRemoved += prev.maps.get(name)!.elements.size;
     }
-  // 4. New maps and chains, then element additions, then rules.
+  // 4. New counters, maps and chains, then element additions, then rules.
+  for (const c of next.counters ?? [])
+    if (!prev.counters?.has(c)) out.push(`add counter ${t} ${c}`);
   for (const [name, m] of next.maps)
     if (!prev.maps.has(name) || recreated.has(name)) out.push(`add map ${t} ${name} { ${m.decl} }`);
   for (const [name, c] of next.chains)
@@ -91,6 +93,9 @@ function diffTable(prev: NftTable, next: NftTable, plan: Plan): void {
       for (const r of c.rules) out.push(`add rule ${t} ${name} ${r}`);
       plan.chainsReplaced++;
     }
+  // 5. Counters nothing references any more (their map elements went in step 2).
+  for (const c of prev.counters ?? [])
+    if (!next.counters?.has(c)) out.push(`delete counter ${t} ${c}`);
 }
 
 /**
@@ -101,6 +106,7 @@ function createTable(t: NftTable, plan: Plan): void {
   const k = tableKey(t);
   const out = plan.commands;
   out.push(`add table ${k}`, `delete table ${k}`, `add table ${k}`);
+  for (const c of t.counters ?? []) out.push(`add counter ${k} ${c}`);
   for (const [name, m] of t.maps) out.push(`add map ${k} ${name} { ${m.decl} }`);
   for (const [name, c] of t.chains)
     out.push(c.hook ? `add chain ${k} ${name} { ${c.hook} }` : `add chain ${k} ${name}`);

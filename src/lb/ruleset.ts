@@ -93,6 +93,12 @@ function clientKey(svc: DesiredService): string {
   return !p || p.prefix >= full ? `${ip} saddr` : `${ip} saddr and ${mask(svc.family, p.prefix)}`;
 }
 
+/** Names of a real server's traffic counters (to it, from it): `rs_<addr>_<port>_in|out`. */
+export function counterNames(addr: string, port: number): { in: string; out: string } {
+  const base = `rs_${addr.replace(/[.:]/g, '_')}_${port}`;
+  return { in: `${base}_in`, out: `${base}_out` };
+}
+
 function natTable(family: 4 | 6, masquerade: boolean): NftTable {
   const ip = ipx(family);
   const addrT = family === 4 ? 'ipv4_addr' : 'ipv6_addr';
@@ -108,6 +114,9 @@ function natTable(family: 4 | 6, masquerade: boolean): NftTable {
     ],
     ['services_anyport', { decl: `type ${addrT} . inet_proto : verdict;`, elements: new Map() }],
     ['fwmarks', { decl: 'type mark : verdict;', elements: new Map() }],
+    // Per-backend traffic counters, by the real server's address . port as seen in forward.
+    ['backend_in', { decl: `type ${addrT} . inet_service : counter;`, elements: new Map() }],
+    ['backend_out', { decl: `type ${addrT} . inet_service : counter;`, elements: new Map() }],
   ]);
   const chains = new Map<string, NftChain>([
     [
@@ -115,6 +124,16 @@ function natTable(family: 4 | 6, masquerade: boolean): NftTable {
       { hook: 'type nat hook prerouting priority dstnat; policy accept;', rules: dispatch },
     ],
     ['output', { hook: 'type nat hook output priority -100; policy accept;', rules: dispatch }],
+    [
+      'forward',
+      {
+        hook: 'type filter hook forward priority filter; policy accept;',
+        rules: [
+          `ct status dnat counter name ${ip} daddr . th dport map @backend_in`,
+          `ct status dnat counter name ${ip} saddr . th sport map @backend_out`,
+        ],
+      },
+    ],
   ]);
   if (masquerade) {
     maps.set('masq_vips', { decl: `type ${addrT} : verdict;`, elements: new Map() });
@@ -124,7 +143,7 @@ function natTable(family: 4 | 6, masquerade: boolean): NftTable {
     });
     chains.set('do_masq', { hook: '', rules: ['masquerade'] });
   }
-  return { family: family === 4 ? 'ip' : 'ip6', name: TABLE, maps, chains };
+  return { family: family === 4 ? 'ip' : 'ip6', name: TABLE, maps, chains, counters: new Set() };
 }
 
 function drTable(): NftTable {
@@ -214,6 +233,14 @@ function natService(t: NftTable, svc: DesiredService, chain: string, masquerade:
   }
   t.chains.set(chain, { hook: '', rules });
   dispatchElements(t, svc, chain, false);
+  // Counters follow the configuration, not health: a server going down or up touches none.
+  for (const b of [...svc.configured, ...svc.backends.filter((x) => x.sorry)]) {
+    if (b.port === 0) continue;
+    const c = counterNames(b.addr, b.port);
+    t.counters!.add(c.in).add(c.out);
+    t.maps.get('backend_in')!.elements.set(`${b.addr} . ${b.port}`, `"${c.in}"`);
+    t.maps.get('backend_out')!.elements.set(`${b.addr} . ${b.port}`, `"${c.out}"`);
+  }
   if (masquerade)
     for (const m of svc.matches)
       if (m.kind === 'addr') t.maps.get('masq_vips')?.elements.set(m.addr, 'goto do_masq');
@@ -362,6 +389,7 @@ export function buildRuleset(desired: DesiredTable, opts: RulesetOptions = {}): 
       else t.maps.set(name, m);
     }
     for (const [name, c] of f.table.chains) if (!t.chains.has(name)) t.chains.set(name, c);
+    for (const c of f.table.counters ?? []) (t.counters ??= new Set()).add(c);
   }
   return { state, chains, warnings };
 }

@@ -4,7 +4,8 @@
  * Exact: rr, wrr (numgen over IPVS's cycle), sh/dh (256 hash buckets), mh (Maglev).
  * Approximated by static weights (nftables cannot take an argmin over live connection counts):
  * lc → rr; wlc, sed, nq → wrr; lblc, lblcr → dh (their locality is by destination); fo, ovf → the
- * live backend with the highest weight. Recomputing weights from conntrack counts is not done yet.
+ * live backend with the highest weight. For lc/wlc/sed/nq the subsystem recomputes the weights from
+ * conntrack counts every second (least-conn.ts) and hands them in as `slotWeights`.
  * DR runs without conntrack, so per-packet numgen would split a flow: DR turns numgen into a hash
  * of the flow over the same slots (proportions then hold statistically, not per cycle).
  */
@@ -28,10 +29,10 @@ export interface Selection {
 }
 
 const APPROX: Record<string, string> = {
-  lc: 'lc approximated by rr (no live connection counts)',
-  wlc: 'wlc approximated by wrr (static weights)',
-  sed: 'sed approximated by wrr (static weights)',
-  nq: 'nq approximated by wrr (static weights)',
+  lc: 'lc approximated by wrr over conntrack counts, recomputed every 1 s',
+  wlc: 'wlc approximated by wrr over conntrack counts, recomputed every 1 s',
+  sed: 'sed approximated by wrr over conntrack counts, recomputed every 1 s',
+  nq: 'nq approximated by wrr over conntrack counts, recomputed every 1 s',
   lblc: 'lblc approximated by dh (destination hashing)',
   lblcr: 'lblcr approximated by dh (destination hashing)',
   fo: 'fo: highest-weight live server (no overload tracking)',
@@ -75,6 +76,14 @@ export function select(svc: DesiredService): Selection {
       };
     }
     return numgen(rrSlots(pool));
+  }
+  if (svc.slotWeights) {
+    const sw = svc.slotWeights;
+    return numgen(
+      wrrSlots(
+        pool.map((b) => ({ id: b.id, weight: b.weight > 0 ? (sw.get(b.id) ?? b.weight) : 0 })),
+      ),
+    );
   }
   switch (svc.scheduler) {
     case 'rr':

@@ -3,6 +3,8 @@
  * the real servers' live states ('rs:state' on the bus), hands it to the data plane after every
  * change (changes arriving during a transaction are coalesced into the next one), publishes
  * 'lb:apply', and on stop removes its tables unless told to keep them (-I/--dont-release-ipvs).
+ * Connection counts come from conntrack events (conntrack.ts) and feed status() and, every
+ * second, the lc/wlc/sed/nq weights (least-conn.ts); stats() reads the per-server nft counters.
  * keepalived difference: IPVS is not used (not available here); nftables does the forwarding.
  */
 import { existsSync } from 'node:fs';
@@ -11,10 +13,14 @@ import type { ConfigDiff } from '../config/diff.js';
 import type { LvsSection } from '../config/lvs/types.js';
 import type { Config } from '../config/model.js';
 import type { Subsystem } from '../core/subsystem.js';
+import { ConntrackCounter, type ConnCounter } from './conntrack.js';
+import { backendKey } from './conntrack-codec.js';
 import type { Dataplane } from './dataplane.js';
+import { LEAST_CONN, leastConnWeights, ranking } from './least-conn.js';
 import { buildDesired, initialStates, stateKey } from './desired.js';
 import './events.js';
 import { NftDataplane } from './nft.js';
+import { counterNames } from './ruleset.js';
 import { approximation } from './schedule.js';
 import type { DesiredTable, RsState } from './types.js';
 
@@ -26,6 +32,10 @@ export interface LbOptions {
   dataplane?: Dataplane;
   /** Overrides the /proc/net/ip_vs probe (tests). */
   ipvsPresent?: boolean;
+  /** Connection counts per real server; default: a ctnetlink ConntrackCounter (null = none). */
+  connCounter?: ConnCounter | null;
+  /** lc/wlc/sed/nq: how often the weights are recomputed from the counts (default 1000 ms). */
+  leastConnPeriodMs?: number;
 }
 
 export interface LbStatusBackend {
@@ -35,6 +45,11 @@ export interface LbStatusBackend {
   weight: number;
   up: boolean;
   sorry: boolean;
+  /** Connections from conntrack (NAT only; absent when not counted). */
+  activeConn?: number;
+  inactConn?: number;
+  /** lc/wlc/sed/nq: the weight the data plane schedules with right now. */
+  slotWeight?: number;
 }
 export interface LbStatusService {
   id: string;
@@ -53,11 +68,33 @@ export interface LbStatus {
   lastApply: { ms: number; commands: number; error?: string } | null;
 }
 
+/** Traffic counters of one real server (NAT: forward-path packets to it and from it). */
+export interface LbStatsBackend {
+  id: string;
+  inPkts: number;
+  outPkts: number;
+  inBytes: number;
+  outBytes: number;
+}
+/** One reading of every counter; two readings make a rate (format.ts formatLbRate). */
+export interface LbStatsSample {
+  dataplane: string;
+  /** When it was read (ms, performance.now()-style monotonic clock of the daemon). */
+  at: number;
+  services: Array<{ id: string; backends: LbStatsBackend[] }>;
+}
+
+/** The lb subsystem: status() plus the counter reading behind `stayalivectl lb --stats/--rate`. */
+export interface LbSubsystem extends Subsystem {
+  status(): LbStatus;
+  stats(): Promise<LbStatsSample>;
+}
+
 function log(level: 'info' | 'warning' | 'error', message: string): void {
   publish('log', { level, subsystem: 'lb', message });
 }
 
-export function createLbSubsystem(opts: LbOptions = {}): Subsystem {
+export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
   const dp = opts.dataplane ?? new NftDataplane({ masquerade: opts.masquerade });
   let lvs: LvsSection | null = null;
   let states = new Map<string, RsState>();
@@ -69,6 +106,32 @@ export function createLbSubsystem(opts: LbOptions = {}): Subsystem {
   let again = false;
   /** Services whose real servers changed since the last build; null = rebuild everything. */
   let dirty: Set<string> | null = null;
+  let counter: ConnCounter | null = null;
+  let lcTimer: NodeJS.Timeout | null = null;
+  /** lc/wlc/sed/nq: last ranking and weights per service id. */
+  const lcState = new Map<string, { order: string; weights: Map<string, number> }>();
+
+  const conns = (addr: string, port: number) => counter?.get(backendKey(addr, port));
+
+  /** Recomputes lc-family weights; marks a service dirty only when its ranking changed. */
+  function leastConnTick(): void {
+    if (!counter) return;
+    let changed = false;
+    for (const s of desired.services) {
+      if (!LEAST_CONN.has(s.scheduler) || s.method !== 'NAT' || s.sorryActive) continue;
+      const input = s.backends.map((b) => ({
+        id: b.id,
+        weight: b.weight,
+        ...(conns(b.addr, b.port) ?? { active: 0, inactive: 0 }),
+      }));
+      const order = ranking(s.scheduler, input).join(' ');
+      if (lcState.get(s.id)?.order === order) continue;
+      lcState.set(s.id, { order, weights: leastConnWeights(s.scheduler, input) });
+      dirty?.add(s.id);
+      changed = true;
+    }
+    if (changed) void schedule();
+  }
 
   async function applyOnce(): Promise<void> {
     if (!lvs) return;
@@ -84,6 +147,13 @@ export function createLbSubsystem(opts: LbOptions = {}): Subsystem {
         );
     }
     quorum = r.quorum;
+    const before = new Set(desired.services);
+    for (const s of r.table.services) {
+      const lc = lcState.get(s.id);
+      // Only freshly built services: a reused one already carries its weights.
+      if (lc && !before.has(s) && LEAST_CONN.has(s.scheduler) && s.method === 'NAT')
+        s.slotWeights = lc.weights;
+    }
     desired = r.table;
     try {
       const st = await dp.apply(desired);
@@ -156,6 +226,18 @@ export function createLbSubsystem(opts: LbOptions = {}): Subsystem {
       if (!ipvs) log('info', 'IPVS not available (no /proc/net/ip_vs): using nftables');
       else log('info', 'IPVS present, but its backend is not implemented yet: using nftables');
       adopt(config.lvs);
+      if (opts.connCounter !== undefined) counter = opts.connCounter;
+      else
+        try {
+          counter = await ConntrackCounter.open();
+        } catch (e) {
+          log(
+            'warning',
+            `conntrack events unavailable (${e instanceof Error ? e.message : String(e)}): no connection counts; lc/wlc/sed/nq use static weights`,
+          );
+        }
+      lcTimer = setInterval(leastConnTick, opts.leastConnPeriodMs ?? 1000);
+      lcTimer.unref();
       off = subscribe('rs:state', (e) => {
         const k = stateKey(e.vs, e.rs);
         if (!states.has(k)) return;
@@ -174,11 +256,16 @@ export function createLbSubsystem(opts: LbOptions = {}): Subsystem {
     },
     async reload(config: Config, _diff: ConfigDiff): Promise<void> {
       adopt(config.lvs);
+      lcState.clear();
       await schedule();
     },
     async stop(): Promise<void> {
       off?.();
       off = null;
+      if (lcTimer) clearInterval(lcTimer);
+      lcTimer = null;
+      counter?.close();
+      counter = null;
       if (running) await running;
       lvs = null;
       if (!opts.dontRelease) await dp.release();
@@ -194,17 +281,47 @@ export function createLbSubsystem(opts: LbOptions = {}): Subsystem {
           persistence: s.persistence?.timeout ?? 0,
           quorumUp: s.quorumUp,
           sorryActive: s.sorryActive,
-          backends: s.backends.map((b) => ({
-            id: b.id,
-            addr: b.addr,
-            port: b.port,
-            weight: b.weight,
-            up: b.up,
-            sorry: b.sorry,
-          })),
+          backends: s.backends.map((b) => {
+            const c = s.method === 'NAT' && b.port !== 0 ? conns(b.addr, b.port) : undefined;
+            const sw = s.slotWeights?.get(b.id);
+            return {
+              id: b.id,
+              addr: b.addr,
+              port: b.port,
+              weight: b.weight,
+              up: b.up,
+              sorry: b.sorry,
+              ...(c ? { activeConn: c.active, inactConn: c.inactive } : {}),
+              ...(sw !== undefined ? { slotWeight: sw } : {}),
+            };
+          }),
         })),
         refused: desired.refused,
         lastApply,
+      };
+    },
+    async stats(): Promise<LbStatsSample> {
+      const values = (await dp.counters?.()) ?? new Map();
+      const at = performance.now();
+      const zero = { packets: 0, bytes: 0 };
+      return {
+        dataplane: dp.name,
+        at,
+        services: desired.services.map((s) => ({
+          id: s.id,
+          backends: s.backends.map((b) => {
+            const n = counterNames(b.addr, b.port);
+            const i = values.get(n.in) ?? zero;
+            const o = values.get(n.out) ?? zero;
+            return {
+              id: b.id,
+              inPkts: i.packets,
+              outPkts: o.packets,
+              inBytes: i.bytes,
+              outBytes: o.bytes,
+            };
+          }),
+        })),
       };
     },
   };

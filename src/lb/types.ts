@@ -46,9 +46,11 @@ export interface DesiredService {
   /** Configured backends in config order, then the sorry server while active. */
   backends: DesiredBackend[];
   /** Every usable configured real server with its configured weight: the Maglev base table. */
-  configured: Array<{ id: string; weight: number }>;
+  configured: Array<{ id: string; weight: number; addr: string; port: number }>;
   quorumUp: boolean;
   sorryActive: boolean;
+  /** lc/wlc/sed/nq: slot weights from live connection counts (least-conn.ts); absent = static. */
+  slotWeights?: ReadonlyMap<string, number>;
 }
 
 export interface DesiredTable {

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Host, Lab } from './lib/index.js';
+import type { Host, Lab, LabProcess } from './lib/index.js';
 import { waitFor } from './lib/index.js';
 
 export const VIP = '203.0.113.100';
@@ -58,6 +58,23 @@ export interface LbLab {
   r: Host;
   d: Host;
   rs: Host[];
+  /** The backend servers, by real server index (startBackend() replaces one). */
+  backends: LabProcess[];
+}
+
+/** (Re)starts real server i's node servers and waits until :80 listens. */
+export async function startBackend(
+  lab: Lab,
+  l: Pick<LbLab, 'rs' | 'backends'>,
+  i: number,
+): Promise<void> {
+  l.backends[i] = l.rs[i].spawn([process.execPath, '-e', BACKEND, `rs${i + 1}`], {
+    logTo: join(lab.dir, `rs${i + 1}.log`),
+  });
+  await waitFor(async () => (await l.rs[i].exec(['ss', '-ltn'])).stdout.includes(':80 '), {
+    timeoutMs: 5000,
+    what: `rs${i + 1} listening`,
+  });
 }
 
 export async function buildLbLab(lab: Lab): Promise<LbLab> {
@@ -97,15 +114,10 @@ export async function buildLbLab(lab: Lab): Promise<LbLab> {
       'net.ipv4.conf.eth0.accept_redirects=0',
     ]);
     await rs[i].ip(['route', 'add', 'default', 'via', '198.51.100.2']);
-    rs[i].spawn([process.execPath, '-e', BACKEND, `rs${i + 1}`], {
-      logTo: join(lab.dir, `rs${i + 1}.log`),
-    });
   }
-  await waitFor(async () => (await rs[2].exec(['ss', '-ltn'])).stdout.includes(':8080'), {
-    timeoutMs: 5000,
-    what: 'backends listening',
-  });
-  return { c, r, d, rs };
+  const l: LbLab = { c, r, d, rs, backends: [] };
+  for (let i = 0; i < 3; i++) await startBackend(lab, l, i);
+  return l;
 }
 
 /** DR: VIP on lo, no ARP for it, replies straight to the router. */
@@ -123,9 +135,14 @@ export async function makeDrRealServers(l: LbLab): Promise<void> {
 export async function hit(
   l: LbLab,
   srcs: string[],
-  opts: { port?: number; udp?: boolean } = {},
+  opts: { port?: number; udp?: boolean; vip?: string } = {},
 ): Promise<string[]> {
-  const arg = JSON.stringify({ vip: VIP, port: opts.port ?? 80, udp: !!opts.udp, srcs });
+  const arg = JSON.stringify({
+    vip: opts.vip ?? VIP,
+    port: opts.port ?? 80,
+    udp: !!opts.udp,
+    srcs,
+  });
   const r = await l.c.exec([process.execPath, '-e', CLIENT, arg], {
     timeoutMs: 5000 + 2000 * srcs.length,
   });

@@ -4,7 +4,7 @@
 //
 // Commands: {"cmd":"start"|"reload","conf":PATH,"masquerade"?:bool}
 //           {"cmd":"state","vs":ID,"rs":ID,"up":bool,"weight":N}   (publishes 'rs:state')
-//           {"cmd":"status"} {"cmd":"stop"}
+//           {"cmd":"status"} {"cmd":"stats"} (the counters sample) {"cmd":"stop"}
 //           {"cmd":"nft","script":TEXT,"mode":"session"|"file"}  (one raw transaction)
 // Each answer carries `script`: the nft transaction the command caused ('' = none).
 import { readFileSync } from 'node:fs';
@@ -15,8 +15,7 @@ import type { Config } from '../../src/config/model.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { publish, subscribe } from '../../src/core/bus.js';
 import { NftDataplane, NftSession, nftApply } from '../../src/lb/nft.js';
-import { createLbSubsystem } from '../../src/lb/subsystem.js';
-import type { Subsystem } from '../../src/core/subsystem.js';
+import { createLbSubsystem, type LbSubsystem } from '../../src/lb/subsystem.js';
 
 interface Command {
   cmd: string;
@@ -42,7 +41,7 @@ function load(path: string): Config {
 }
 
 let dp: NftDataplane | null = null;
-let lb: Subsystem | null = null;
+let lb: LbSubsystem | null = null;
 
 /** Resolves with the next 'lb:apply', or null after `ms`. */
 function nextApply(ms: number): Promise<unknown> {
@@ -84,6 +83,8 @@ async function handle(c: Command): Promise<unknown> {
     await lb!.stop('lab');
   } else if (c.cmd === 'nft') {
     await (c.mode === 'file' ? nftApply(c.script!) : session.run(c.script!));
+  } else if (c.cmd === 'stats') {
+    return { ok: true, script: '', status: await lb!.stats() };
   } else if (c.cmd !== 'status') throw new Error(`unknown command ${c.cmd}`);
   return { ok: true, script: dp?.lastScript ?? '', status: lb?.status() };
 }

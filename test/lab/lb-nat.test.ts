@@ -5,7 +5,7 @@
 // our tables.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requireRoot, sleep, withLab } from './lib/index.js';
+import { requireRoot, sleep, waitFor, withLab } from './lib/index.js';
 import { buildLbLab, Driver, hit, lbConf, rsId, tally } from './lb-common.js';
 
 const SRC1 = '192.0.2.10';
@@ -34,13 +34,37 @@ test('NAT load balancing on nftables', { timeout: 150_000 }, async (t) => {
         assert.deepEqual(got.slice(3, 6), got.slice(0, 3));
       });
 
+      await t.test('conntrack counts per real server (events) and traffic counters', async () => {
+        type St = { services: Array<{ backends: Array<Record<string, number>> }> };
+        // The 12 connections above have closed: each server holds 4 inactive (TIME_WAIT/CLOSE).
+        const st = await waitFor(
+          async () => {
+            const s = (await drv.send({ cmd: 'status' })).status as St;
+            const b = s.services[0].backends;
+            return b.every((x) => x.activeConn === 0 && x.inactConn === 4) ? b : null;
+          },
+          { timeoutMs: 5000, what: 'conntrack counts 0/4 on each server' },
+        );
+        assert.equal(st.length, 3);
+        const stats = (await drv.send({ cmd: 'stats' })).status as St;
+        for (const b of stats.services[0].backends) {
+          // 4 connections: at least SYN, ACK, request, ACK/FIN each way.
+          assert.ok(b.inPkts >= 12 && b.outPkts >= 8, JSON.stringify(b));
+          assert.ok(b.outBytes > b.outPkts * 40, JSON.stringify(b));
+        }
+      });
+
       await t.test(
-        'reload adding one real server: the transaction is one element + the rr rule',
+        'reload adding one real server: its counters, one slot element + the rr rule',
         async () => {
           const conf = lbConf().replace(/\}\n$/, '  real_server 198.51.100.11 8080 {\n  }\n}\n');
           const a = await drv.send({ cmd: 'reload', conf: drv.conf(conf) });
           assert.deepEqual(a.script.trim().split('\n'), [
             'flush chain ip stayalive vs_203_0_113_100_tcp_80',
+            'add counter ip stayalive rs_198_51_100_11_8080_in',
+            'add counter ip stayalive rs_198_51_100_11_8080_out',
+            'add element ip stayalive backend_in { 198.51.100.11 . 8080 : "rs_198_51_100_11_8080_in" }',
+            'add element ip stayalive backend_out { 198.51.100.11 . 8080 : "rs_198_51_100_11_8080_out" }',
             'add element ip stayalive vs_203_0_113_100_tcp_80_slots { 3 : 198.51.100.11 . 8080 }',
             'add rule ip stayalive vs_203_0_113_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 4 map @vs_203_0_113_100_tcp_80_slots',
           ]);

@@ -27,7 +27,7 @@ async function listing(h: Host): Promise<string> {
   return text
     .split(/\n(?=table )/)
     .map((tb) => {
-      const [head, ...rest] = tb.split(/\n(?=\t(?:map|chain|set) )/);
+      const [head, ...rest] = tb.split(/\n(?=\t(?:map|chain|set|counter) )/);
       return (
         head +
         '\n' +

@@ -29,6 +29,7 @@ function interpret(prev: NftState, commands: string[], next: NftState): NftState
         ...t,
         maps: new Map([...t.maps].map(([n, m]) => [n, { ...m, elements: new Map(m.elements) }])),
         chains: new Map([...t.chains].map(([n, c]) => [n, { ...c, rules: [...c.rules] }])),
+        counters: new Set(t.counters),
       },
     ]),
   );
@@ -38,7 +39,21 @@ function interpret(prev: NftState, commands: string[], next: NftState): NftState
     const tbl = (fam: string): NftTable => s.get(fam)!;
     if ((m = /^delete table (\S+ \S+)$/.exec(c))) s.delete(m[1]);
     else if ((m = /^add table (\S+ \S+)$/.exec(c))) {
-      if (!s.has(m[1])) s.set(m[1], { ...next.get(m[1])!, maps: new Map(), chains: new Map() });
+      if (!s.has(m[1]))
+        s.set(m[1], {
+          ...next.get(m[1])!,
+          maps: new Map(),
+          chains: new Map(),
+          counters: new Set(),
+        });
+    } else if ((m = /^add counter (\S+ \S+) (\S+)$/.exec(c))) {
+      assert.ok(!tbl(m[1]).counters!.has(m[2]), `counter ${m[2]} is new`);
+      tbl(m[1]).counters!.add(m[2]);
+    } else if ((m = /^delete counter (\S+ \S+) (\S+)$/.exec(c))) {
+      const name = `"${m[2]}"`;
+      for (const mp of tbl(m[1]).maps.values())
+        assert.ok(![...mp.elements.values()].includes(name), `${m[2]} unreferenced before delete`);
+      tbl(m[1]).counters!.delete(m[2]);
     } else if ((m = /^flush chain (\S+ \S+) (\S+)$/.exec(c)))
       tbl(m[1]).chains.get(m[2])!.rules = [];
     else if ((m = /^delete chain (\S+ \S+) (\S+)$/.exec(c))) {
@@ -77,6 +92,7 @@ const plain = (s: NftState) =>
       k,
       [...t.maps].map(([n, m]) => [n, m.decl, [...m.elements].sort()]).sort(),
       [...t.chains].map(([n, c]) => [n, c.hook, c.rules]).sort(),
+      [...(t.counters ?? [])].sort(),
     ])
     .sort();
 
@@ -93,13 +109,17 @@ test('sh: a server drained changes bucket elements only, never the rule', () => 
   assert.ok(p.commands.every((c) => /^(delete|add) element ip stayalive vs_\S+_slots /.test(c)));
 });
 
-test('rr: one backend added → one slot element added and the rule (mod N) rewritten, nothing else', () => {
+test('rr: one backend added → its slot and counters, and the rule (mod N) rewritten, nothing else', () => {
   const p = reconcile(stateOf(vsText({})), stateOf(vsText({ weights: [1, 1, 1, 1] })));
-  assert.equal(p.elementsAdded, 1);
+  assert.equal(p.elementsAdded, 3);
   assert.equal(p.elementsRemoved, 0);
   assert.equal(p.chainsReplaced, 1);
   assert.deepEqual(p.commands, [
     'flush chain ip stayalive vs_203_0_113_100_tcp_80',
+    'add counter ip stayalive rs_198_51_100_14_80_in',
+    'add counter ip stayalive rs_198_51_100_14_80_out',
+    'add element ip stayalive backend_in { 198.51.100.14 . 80 : "rs_198_51_100_14_80_in" }',
+    'add element ip stayalive backend_out { 198.51.100.14 . 80 : "rs_198_51_100_14_80_out" }',
     'add element ip stayalive vs_203_0_113_100_tcp_80_slots { 3 : 198.51.100.14 . 80 }',
     'add rule ip stayalive vs_203_0_113_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 4 map @vs_203_0_113_100_tcp_80_slots',
   ]);

@@ -44,7 +44,7 @@ test('start, rs:state, lb:apply, status, stop', async () => {
   const applies: number[] = [];
   const offLog = subscribe('log', (e) => logs.push(e.message));
   const offApply = subscribe('lb:apply', (e) => applies.push(e.services));
-  const lb = createLbSubsystem({ dataplane: dp, ipvsPresent: false });
+  const lb = createLbSubsystem({ dataplane: dp, ipvsPresent: false, connCounter: null });
   try {
     await lb.start(config(vsText({})));
     assert.ok(logs.includes('IPVS not available (no /proc/net/ip_vs): using nftables'));
@@ -100,7 +100,12 @@ test('start, rs:state, lb:apply, status, stop', async () => {
 
 test('reload keeps known states; -I keeps the tables', async () => {
   const dp = new FakeDataplane();
-  const lb = createLbSubsystem({ dataplane: dp, ipvsPresent: true, dontRelease: true });
+  const lb = createLbSubsystem({
+    dataplane: dp,
+    ipvsPresent: true,
+    dontRelease: true,
+    connCounter: null,
+  });
   await lb.start(config(vsText({})));
   publish('rs:state', {
     vs: VS,
@@ -119,4 +124,50 @@ test('reload keeps known states; -I keeps the tables', async () => {
   );
   await lb.stop('test');
   assert.equal(dp.released, 0);
+});
+
+test('lc: weights follow the connection counts, recomputed only when the ranking changes', async () => {
+  const dp = new FakeDataplane();
+  const counts = new Map<string, { active: number; inactive: number }>();
+  const counter = {
+    get: (k: string) => counts.get(k) ?? { active: 0, inactive: 0 },
+    close: () => undefined,
+  };
+  const lb = createLbSubsystem({
+    dataplane: dp,
+    ipvsPresent: false,
+    connCounter: counter,
+    leastConnPeriodMs: 10,
+  });
+  try {
+    await lb.start(config(vsText({ algo: 'lc' })));
+    await new Promise((r) => setTimeout(r, 50));
+    const settled = dp.applied.length;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(dp.applied.length, settled, 'steady counts: no new transaction');
+    counts.set('198.51.100.11:80', { active: 10, inactive: 0 });
+    counts.set('198.51.100.12:80', { active: 5, inactive: 0 });
+    await new Promise((r) => setTimeout(r, 60));
+    const last = dp.applied.at(-1)!.services[0];
+    assert.deepEqual(Object.fromEntries(last.slotWeights ?? []), {
+      [rsId(1)]: 1,
+      [rsId(2)]: 3,
+      [rsId(3)]: 4,
+    });
+    const st = lb.status();
+    assert.deepEqual(
+      st.services[0].backends.map((b) => [b.activeConn, b.slotWeight]),
+      [
+        [10, 1],
+        [5, 3],
+        [0, 4],
+      ],
+    );
+    const n = dp.applied.length;
+    counts.set('198.51.100.11:80', { active: 11, inactive: 0 }); // same ranking
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(dp.applied.length, n, 'same ranking: weights kept');
+  } finally {
+    await lb.stop('test');
+  }
 });
