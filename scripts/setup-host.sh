@@ -20,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts some daemons on install; the lab runs its own copies in namespaces.
-for svc in keepalived nginx bird frr opensmtpd dnsmasq; do
+for svc in keepalived nginx bird frr opensmtpd dnsmasq haproxy; do
   systemctl disable --now "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
   pkill -x "$svc" >/dev/null 2>&1 || true
 done

@@ -61,7 +61,8 @@ function subsystemsFor(o: DaemonOptions): Subsystem[] {
   if (o.bfd) list.push(createBfdSubsystem());
   if (o.vrrp) list.push(createVrrpSubsystem());
   if (o.check) {
-    list.push(createLbSubsystem({ dontRelease: o.dontReleaseIpvs }));
+    const lb = createLbSubsystem({ dontRelease: o.dontReleaseIpvs });
+    list.push(Object.assign(lb, { commands: () => ({ 'lb-stats': () => lb.stats() }) }));
     list.push(createCheckerSubsystem());
   }
   return list;

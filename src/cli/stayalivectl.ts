@@ -6,16 +6,44 @@
 import { parseArgs } from 'node:util';
 import { controlRequest } from '../api/control.js';
 import { DEFAULT_CONTROL } from './options.js';
+import { formatLbRate, formatLbStats, formatLbStatus } from '../lb/format.js';
+import type { LbStatsSample, LbStatus } from '../lb/subsystem.js';
 import { formatStatus, formatVrrp } from './status-format.js';
 
 const USAGE = `Usage: stayalivectl [--socket PATH] [--json] COMMAND
 Commands:
   status   daemon and subsystem state
   vrrp     VRRP instances: state, priority, master, adverts in/out, faults
+  lb       virtual and real servers like ipvsadm -Ln (--stats: packets/bytes, --rate: per second)
   config   the running configuration model (JSON)
   reload   re-read the configuration (like SIGHUP) and report the outcome
   dump     write the state dump file (like SIGUSR1) and print its path
 `;
+
+/** `lb --stats` prints one counter sample; `lb --rate` two samples a second apart. */
+async function lbCounters(socket: string, o: { json?: boolean; rate?: boolean }): Promise<number> {
+  const sample = async (): Promise<LbStatsSample> => {
+    const r = await controlRequest(socket, { cmd: 'lb-stats' });
+    if (!r.ok) throw new Error(r.error);
+    return r.result as LbStatsSample;
+  };
+  try {
+    const first = await sample();
+    if (!o.rate) {
+      process.stdout.write(o.json ? JSON.stringify(first, null, 2) + '\n' : formatLbStats(first));
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = await sample();
+    process.stdout.write(
+      o.json ? JSON.stringify([first, second], null, 2) + '\n' : formatLbRate(first, second),
+    );
+    return 0;
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
 
 async function main(): Promise<number> {
   let parsed;
@@ -25,6 +53,8 @@ async function main(): Promise<number> {
       options: {
         socket: { type: 'string', short: 's', default: DEFAULT_CONTROL },
         json: { type: 'boolean', short: 'j', default: false },
+        stats: { type: 'boolean', default: false },
+        rate: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -38,13 +68,16 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const cmd = positionals[0];
-  if (!['status', 'vrrp', 'config', 'reload', 'dump'].includes(cmd)) {
+  if (!['status', 'vrrp', 'lb', 'config', 'reload', 'dump'].includes(cmd)) {
     process.stderr.write(`unknown command '${cmd}'\n${USAGE}`);
     return 2;
   }
+  if (cmd === 'lb' && (values.stats || values.rate)) return lbCounters(values.socket, values);
   let reply;
   try {
-    reply = await controlRequest(values.socket, { cmd: cmd === 'vrrp' ? 'status' : cmd });
+    reply = await controlRequest(values.socket, {
+      cmd: cmd === 'vrrp' || cmd === 'lb' ? 'status' : cmd,
+    });
   } catch (e) {
     process.stderr.write(`cannot reach stayalive at ${values.socket}: ${(e as Error).message}\n`);
     return 1;
@@ -59,6 +92,13 @@ async function main(): Promise<number> {
     const r = reply.result as { outcome: string; reason?: string } | null;
     process.stdout.write(`reload ${r?.outcome ?? 'done'}${r?.reason ? `: ${r.reason}` : ''}\n`);
     if (r?.outcome === 'rejected') return 1;
+  } else if (cmd === 'lb') {
+    const lb = (reply.result as { subsystems?: { lb?: LbStatus } }).subsystems?.lb;
+    if (!lb) {
+      process.stderr.write('the load-balancing subsystem is not running (started with -P?)\n');
+      return 1;
+    }
+    process.stdout.write(formatLbStatus(lb));
   } else if (cmd === 'vrrp') {
     process.stdout.write(formatVrrp(reply.result as Record<string, unknown>));
   } else if (cmd === 'status') {

@@ -78,7 +78,9 @@ export class Daemon {
     }
     for (const p of this.pidFiles()) writePidFile(p);
     for (const s of this.deps.subsystems) await s.start(this.config);
+    const extra = Object.assign({}, ...this.deps.subsystems.map((s) => s.commands?.() ?? {}));
     this.control = await startControlServer(this.opts.controlSocket, {
+      ...extra,
       status: () => this.status(),
       config: () => this.config,
       reload: () => this.reload().then(() => this.lastReload),

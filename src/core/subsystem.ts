@@ -16,4 +16,6 @@ export interface Subsystem {
   stop(reason: string): Promise<void>;
   /** Runtime state for status, dumps and the API (plain JSON). */
   status(): unknown;
+  /** Extra control-socket commands this subsystem answers (e.g. `lb-stats`). */
+  commands?(): Record<string, (args: Record<string, unknown>) => unknown>;
 }

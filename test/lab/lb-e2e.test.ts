@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { requireRoot, waitFor, withLab } from './lib/index.js';
-import { stayaliveArgv } from './lib/stayalive.js';
+import { stayaliveArgv, stayalivectlArgv } from './lib/stayalive.js';
 import { buildLbLab, hit, startBackend, tally, VIP } from './lb-common.js';
 
 const VIP6 = '2001:db8:3::100';
@@ -160,6 +160,29 @@ test(
           assert.deepEqual(got.slice(0, 3).sort(), ['rs1', 'rs2', 'rs3']);
           assert.deepEqual(got.slice(3, 6), got.slice(0, 3));
           assert.deepEqual(got.slice(6, 12), got.slice(0, 6));
+        });
+
+        await t.test('stayalivectl lb lists services like ipvsadm -Ln, with counters', async () => {
+          const ctl = [...stayalivectlArgv(), '--socket', f('ctl.sock'), 'lb'];
+          const list = (await l.d.exec(ctl)).stdout;
+          assert.match(list, /^TCP {2}203\.0\.113\.100:80 rr/m);
+          for (const rs of ['198.51.100.11:80', '198.51.100.12:80', '198.51.100.13:80']) {
+            // ipvsadm's columns: forward method, weight, then active and inactive connections.
+            assert.match(
+              list,
+              new RegExp(`-> ${rs.replace(/\./g, '\\.')}\\s+Masq\\s+1\\s+\\d+\\s+\\d+`),
+            );
+          }
+          const stats = (await l.d.exec([...ctl, '--stats'])).stdout;
+          assert.match(stats, /198\.51\.100\.11:80/);
+          const sample = JSON.parse((await l.d.exec([...ctl, '--stats', '--json'])).stdout) as {
+            services: { backends: { inPkts: number }[] }[];
+          };
+          const pkts = sample.services.flatMap((sv) => sv.backends.map((b) => b.inPkts));
+          assert.ok(
+            pkts.some((n) => n > 0),
+            `some backend counted packets: ${pkts.join(',')}`,
+          );
         });
 
         await t.test('SIGTERM: the daemon removes its tables', async () => {
