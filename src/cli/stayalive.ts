@@ -16,6 +16,7 @@ import { parseDaemonArgs, SIGNUMS, USAGE, type DaemonOptions } from './options.j
 import { createBfdSubsystem } from '../bfd/subsystem.js';
 import { createCheckerSubsystem } from '../check/subsystem.js';
 import type { Subsystem } from '../core/subsystem.js';
+import { createGatewaySubsystem } from '../gateway/index.js';
 import { createLbSubsystem } from '../lb/subsystem.js';
 import { createVrrpSubsystem } from '../vrrp/subsystem.js';
 
@@ -59,6 +60,8 @@ function detach(): Promise<number> {
 function subsystemsFor(o: DaemonOptions): Subsystem[] {
   const list: Subsystem[] = [];
   if (o.bfd) list.push(createBfdSubsystem());
+  // Static addresses, routes and rules and gateway tracking: keepalived's VRRP process owns statics.
+  if (o.vrrp) list.push(createGatewaySubsystem());
   if (o.vrrp) list.push(createVrrpSubsystem());
   if (o.check) {
     const lb = createLbSubsystem({ dontRelease: o.dontReleaseIpvs });

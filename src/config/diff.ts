@@ -103,7 +103,7 @@ export function diffConfig(oldC: Config, newC: Config): ConfigDiff {
   const changes: Change[] = [];
   const g = changedFields(oldC.global, newC.global);
   if (g.length) changes.push({ kind: 'changed', collection: 'global', key: '', fields: g });
-  for (const section of ['vrrp', 'lvs', 'bfd'] as const) {
+  for (const section of ['vrrp', 'lvs', 'bfd', 'gateway'] as const) {
     const a = oldC[section] as unknown as Record<string, unknown>;
     const b = newC[section] as unknown as Record<string, unknown>;
     for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {

@@ -4,6 +4,7 @@
  * and two models compare structurally). Durations are seconds.
  */
 import type { BfdSection } from './bfd/types.js';
+import type { GatewaySection } from './gateway/types.js';
 import type { GlobalDefs } from './global/types.js';
 import type { LvsSection } from './lvs/types.js';
 import type { VrrpSection } from './vrrp/types.js';
@@ -15,4 +16,6 @@ export interface Config {
   vrrp: VrrpSection;
   lvs: LvsSection;
   bfd: BfdSection;
+  /** stayalive's gateway_track blocks (no keepalived equivalent). */
+  gateway: GatewaySection;
 }

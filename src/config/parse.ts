@@ -7,6 +7,7 @@
  */
 import { emptyBfdSection, bfdTopLevel, finalizeBfd } from './bfd/index.js';
 import { DiagnosticSink } from './diagnostics.js';
+import { emptyGatewaySection, finalizeGateway, gatewayTopLevel } from './gateway/index.js';
 import { defaultGlobalDefs, finalizeGlobal, globalTopLevel } from './global/index.js';
 import type { HostFacts } from './host-facts.js';
 import { emptyLvsSection, finalizeLvs, lvsTopLevel } from './lvs/index.js';
@@ -17,7 +18,13 @@ import { emptyVrrpSection, finalizeVrrp, vrrpTopLevel } from './vrrp/index.js';
 
 const topLevel: BlockSpec<Config> = {
   name: 'top level',
-  keywords: { ...globalTopLevel, ...vrrpTopLevel, ...lvsTopLevel, ...bfdTopLevel },
+  keywords: {
+    ...globalTopLevel,
+    ...vrrpTopLevel,
+    ...lvsTopLevel,
+    ...bfdTopLevel,
+    ...gatewayTopLevel,
+  },
 };
 
 export function emptyConfig(source: string, host: HostFacts): Config {
@@ -27,6 +34,7 @@ export function emptyConfig(source: string, host: HostFacts): Config {
     vrrp: emptyVrrpSection(),
     lvs: emptyLvsSection(),
     bfd: emptyBfdSection(),
+    gateway: emptyGatewaySection(),
   };
 }
 
@@ -41,6 +49,8 @@ export function parseConfig(
   walkBlock(tree, topLevel, config, ctx);
   finalizeGlobal(config, ctx);
   finalizeBfd(config, ctx);
+  // Before VRRP, so a track_gateway can be checked against the gateways.
+  finalizeGateway(config, ctx);
   finalizeVrrp(config, ctx);
   finalizeLvs(config, ctx);
   return { config, diag };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deepEqual, diffConfig } from '../../../src/config/diff.js';
+import { emptyGatewaySection } from '../../../src/config/gateway/index.js';
 import type { Config } from '../../../src/config/model.js';
 
 /** A config-shaped value; the diff is generic over the sections' collections. */
@@ -15,6 +16,7 @@ function cfg(parts: {
     vrrp: { instances: parts.instances ?? {} },
     lvs: { virtualServers: parts.virtualServers ?? [] },
     bfd: { instances: {} },
+    gateway: emptyGatewaySection(),
   } as unknown as Config;
 }
 
