@@ -5,6 +5,7 @@
  * the config model; the subsystems hold the protocol logic.
  */
 import { writeFileSync } from 'node:fs';
+import { startSmtpAlerts, type SmtpAlerts } from '../alert/index.js';
 import { startControlServer, type ControlServer } from '../api/control.js';
 import { diffConfig } from '../config/diff.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
@@ -32,6 +33,7 @@ export class Daemon {
   private reloads = 0;
   private lastReload: { at: string; outcome: string; reason?: string } | undefined;
   private stopping: Promise<void> | undefined;
+  private smtpAlerts: SmtpAlerts | undefined;
   private reloading = Promise.resolve();
   private readonly onSignal = new Map<NodeJS.Signals, () => void>();
 
@@ -73,6 +75,8 @@ export class Daemon {
     const blocker = startBlocker(loaded.diagnostics);
     if (blocker) throw new Error(`cannot start: ${formatDiagnostic(blocker)}`);
     this.config = loaded.config;
+    // Before the subsystems start, so their first transitions are mailed too.
+    this.smtpAlerts = startSmtpAlerts(() => this.config ?? loaded.config);
     if (this.opts.dumpConf) {
       publish('log', { level: 'info', subsystem: 'config', message: JSON.stringify(this.config) });
     }
@@ -191,6 +195,9 @@ export class Daemon {
           });
         }
       }
+      this.smtpAlerts?.();
+      // Queued alert mails get a short, bounded chance to go out.
+      await Promise.race([this.smtpAlerts?.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
       await this.control?.close();
       for (const p of this.pidFiles()) removePidFile(p);
       for (const [sig, fn] of this.onSignal) process.off(sig, fn);
