@@ -197,7 +197,10 @@ export class Daemon {
       }
       this.smtpAlerts?.();
       // Queued alert mails get a short, bounded chance to go out.
-      await Promise.race([this.smtpAlerts?.idle(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.race([
+        this.smtpAlerts?.idle(),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
       await this.control?.close();
       for (const p of this.pidFiles()) removePidFile(p);
       for (const [sig, fn] of this.onSignal) process.off(sig, fn);
