@@ -7,6 +7,7 @@
         "native/socket.cc",
         "native/socket-io.cc",
         "native/socket-poll.cc",
+        "native/tcp-prober.cc",
         "native/util.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -1,10 +1,11 @@
-// stayalive native addon: module entry. Exports the NativeSocket class and
-// the interface name <-> index helpers. Linux only.
+// stayalive native addon: module entry. Exports the NativeSocket and TcpProber
+// classes and the interface name <-> index helpers. Linux only.
 #include <errno.h>
 #include <net/if.h>
 #include <napi.h>
 
 #include "socket.h"
+#include "tcp-prober.h"
 #include "util.h"
 
 namespace stayalive {
@@ -34,6 +35,7 @@ Napi::Value IfIndexToName(const Napi::CallbackInfo& info) {
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace stayalive;
   exports.Set("NativeSocket", Socket::Define(env));
+  exports.Set("TcpProber", TcpProber::Define(env));
   exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex, "ifNameToIndex"));
   exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName, "ifIndexToName"));
   return exports;

@@ -9,3 +9,6 @@ export {
   type RuntimeOptions,
 } from './runtime.js';
 export { planChecks, type CheckerPlan, type Plan, type RsPlan } from './plan.js';
+export { formatCheckStatus } from './format.js';
+export type { FifoSink } from './fifo.js';
+export type { LocalAddresses } from './address-watch.js';

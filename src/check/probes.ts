@@ -13,6 +13,7 @@ import type { ProbeResult } from './probe-util.js';
 import { probeSmtp } from './smtp.js';
 import { probeTcp, targetOf } from './tcp.js';
 import { probeUdp } from './udp.js';
+import { sharedTcpProber } from '../os/tcp-prober.js';
 
 /** A probe result with what the log line needs (HTTP url and status). */
 export type DetailedResult = ProbeResult & { url?: string; status?: number };
@@ -28,8 +29,14 @@ export const BFD_NOT_YET = 'not yet (BFD is not implemented)';
 export const makeProbe: ProbeFactory = (p, rsp, config) => {
   const c = p.checker;
   switch (c.type) {
-    case 'TCP_CHECK':
-      return (signal) => probeTcp(targetOf(c.conn), signal);
+    case 'TCP_CHECK': {
+      const prober = sharedTcpProber();
+      const target = targetOf(c.conn);
+      const run = (signal: AbortSignal): Promise<DetailedResult> =>
+        probeTcp(target, signal, prober);
+      if (prober) selfBounded.add(run);
+      return run;
+    }
     case 'HTTP_GET':
     case 'SSL_GET': {
       const inheritedVhost = rsp.rs.virtualhost ?? rsp.vs.virtualhost;
@@ -64,6 +71,13 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
       return () => Promise.resolve({ ok: true, reason: BFD_NOT_YET, latencyMs: 0 });
   }
 };
+
+const selfBounded = new WeakSet<object>();
+
+/** True for probes that always settle by a deadline of their own (no cap timer needed). */
+export function isSelfBounded(run: object): boolean {
+  return selfBounded.has(run);
+}
 
 /** How long a probe may take before the runtime aborts it (its own timeouts come first). */
 export function hardCapS(p: CheckerPlan): number {

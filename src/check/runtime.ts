@@ -4,70 +4,52 @@
  * and real-server changes go out on the bus ('check:result', 'rs:state', and 'log' lines in
  * keepalived's wording); notify_up / notify_down run on each real-server change.
  *
- * I/O shell: the clock, the RNG and the probe factory are injected so tests can drive it in
- * virtual time with fake probes. Differences: ha_suspend, quorum and SMTP alerts are not
- * handled here (quorum belongs to the load-balancing side, which consumes 'rs:state').
+ * I/O shell: the clock, the RNG, the probe factory, the FIFO and the local-address view are
+ * injected so tests can drive it in virtual time with fake probes.
+ *
+ * ha_suspend: a virtual server's checkers are parked (their next probe is held) while its
+ * address is not on this host, and resume when it comes back; states are kept meanwhile.
+ * The notify FIFO gets `RS … UP|DOWN` and `VS … UP|DOWN` (quorum) lines (fifo.ts).
+ * Differences: sorry servers, quorum scripts and SMTP alerts are not handled here (the
+ * load-balancing side consumes 'rs:state').
  */
+import type { Config } from '../config/model.js';
 import { publish } from '../core/bus.js';
 import type { LogLevel } from '../core/events.js';
-import type { Config } from '../config/model.js';
+import { RtnlAddressWatch } from './address-watch.js';
 import './events.js';
+import {
+  initialQuorum,
+  nextQuorum,
+  openCheckFifos,
+  rsFifoLine,
+  vsFifoLine,
+  type FifoSink,
+} from './fifo.js';
+import { HaSuspend } from './ha-suspend.js';
 import { downLine, failureLine, rsLine, upLine, weightLine } from './log-words.js';
-import { initChecker, rsVerdict, step, type CheckerInput, type CheckerState } from './machine.js';
+import { initChecker, rsVerdict, step, type CheckerInput } from './machine.js';
 import { runScript } from './misc.js';
-import { planChecks, type CheckerPlan, type RsPlan, type Skipped } from './plan.js';
+import { planChecks, type Skipped } from './plan.js';
 import {
   BFD_NOT_YET,
   hardCapS,
+  isSelfBounded,
   makeProbe,
   type DetailedResult,
   type ProbeFactory,
 } from './probes.js';
+import {
+  realClock,
+  type CheckerEntry,
+  type Clock,
+  type RsEntry,
+  type RuntimeOptions,
+} from './runtime-types.js';
+import type { CheckerStatus } from './status-types.js';
 
-export interface Clock {
-  now(): number;
-  /** Calls fn after ms; returns the function that cancels it. */
-  setTimer(fn: () => void, ms: number): () => void;
-}
-
-export const realClock: Clock = {
-  now: () => performance.now(),
-  setTimer(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    return () => clearTimeout(t);
-  },
-};
-
-export interface RuntimeOptions {
-  clock?: Clock;
-  rng?: () => number;
-  probeFactory?: ProbeFactory;
-  /** Seconds a notify_up / notify_down script may run. */
-  notifyTimeoutS?: number;
-  /** Wall-clock time for status (ms since epoch). */
-  wallClock?: () => number;
-}
-
-interface CheckerEntry {
-  plan: CheckerPlan;
-  /** Set when its real server entry is built (reassigned on reload). */
-  owner: RsEntry | null;
-  state: CheckerState;
-  run: (signal: AbortSignal) => Promise<DetailedResult>;
-  cancelTimer: (() => void) | null;
-  abort: AbortController | null;
-  lastResultAt: number | null;
-  dead: boolean;
-}
-
-interface RsEntry {
-  plan: RsPlan;
-  checkers: CheckerEntry[];
-  up: boolean;
-  weight: number;
-  lastChange: number | null;
-  changes: number;
-}
+export type { CheckerStatus } from './status-types.js';
+export { realClock, type Clock, type RuntimeOptions } from './runtime-types.js';
 
 const SUBSYSTEM = 'checkers';
 
@@ -83,6 +65,11 @@ export class CheckerRuntime {
   /** global_defs checker_log_all_failures. */
   private logAllFailures = false;
   private readonly notifies = new Set<Promise<unknown>>();
+  private readonly fifoOpt: FifoSink | null | undefined;
+  private fifo: FifoSink | null = null;
+  private readonly suspend: HaSuspend;
+  /** Quorum state per virtual server, for the FIFO's VS lines. */
+  private quorum = new Map<string, boolean>();
 
   constructor(opts: RuntimeOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -90,6 +77,12 @@ export class CheckerRuntime {
     this.probeFactory = opts.probeFactory ?? makeProbe;
     this.notifyTimeoutS = opts.notifyTimeoutS ?? 30;
     this.wall = opts.wallClock ?? Date.now;
+    this.fifoOpt = opts.fifo;
+    this.suspend = new HaSuspend(
+      opts.localAddresses ?? (() => new RtnlAddressWatch()),
+      (level, message) => this.log(level, message),
+      (vs) => this.resume(vs),
+    );
   }
 
   start(config: Config): void {
@@ -113,6 +106,9 @@ export class CheckerRuntime {
   async stop(): Promise<void> {
     this.running = false;
     for (const r of this.rss) for (const c of r.checkers) this.kill(c);
+    this.suspend.close();
+    this.fifo?.close();
+    this.fifo = null;
     await Promise.allSettled([...this.notifies]);
   }
 
@@ -122,6 +118,11 @@ export class CheckerRuntime {
     oldRs = new Map<string, RsEntry>(),
   ): void {
     const plan = planChecks(config);
+    const firstStart = this.rss.length === 0 && oldRs.size === 0;
+    if (this.fifoOpt === undefined) {
+      this.fifo?.close();
+      this.fifo = openCheckFifos(config.global);
+    } else this.fifo = this.fifoOpt;
     this.logAllFailures = config.global.checkerLogAllFailures;
     this.skipped = plan.skipped;
     for (const s of plan.skipped) this.log('warning', `Skipping ${s.what}: ${s.why}`);
@@ -149,8 +150,10 @@ export class CheckerRuntime {
           run: this.probeFactory(cp, rp, config),
           cancelTimer: null,
           abort: null,
+          spare: null,
           lastResultAt: null,
           dead: false,
+          parked: false,
         };
       });
       const prev = oldRs.get(`${rp.vsId}|${rp.rsId}`);
@@ -165,6 +168,7 @@ export class CheckerRuntime {
         weight: v.weight,
         lastChange: prev?.lastChange ?? null,
         changes: prev?.changes ?? 0,
+        haAddr: rp.vs.haSuspend && rp.vs.key.kind === 'address' ? rp.vs.key.address : null,
       };
       for (const c of checkers) c.owner = entry;
       next.push(entry);
@@ -177,10 +181,64 @@ export class CheckerRuntime {
           reason: 'start',
           cause: 'start',
         });
+        if (!prev && firstStart && config.global.rsInitNotifies)
+          this.fifo?.write(rsFifoLine(rp.rsId, rp.vsId, v.up));
       }
     }
     this.rss = next;
-    for (const r of next) for (const c of r.checkers) if (!c.abort) this.feed(c, { kind: 'tick' });
+    const quorum = new Map<string, boolean>();
+    for (const r of next) {
+      const id = r.plan.vsId;
+      if (quorum.has(id)) continue;
+      const q = this.quorum.get(id);
+      quorum.set(
+        id,
+        q ?? initialQuorum(this.liveWeight(id), r.plan.vs.quorum, r.plan.vs.hysteresis),
+      );
+    }
+    this.quorum = quorum;
+    this.suspend.update(
+      new Map(next.flatMap((r) => (r.haAddr ? [[r.plan.vsId, r.haAddr] as const] : []))),
+    );
+    for (const r of next) {
+      for (const c of r.checkers) {
+        if (c.abort) continue;
+        c.parked = this.isSuspended(r);
+        if (!c.parked) this.feed(c, { kind: 'tick' });
+      }
+    }
+  }
+
+  private isSuspended(r: RsEntry): boolean {
+    return r.haAddr !== null && this.suspend.isSuspended(r.plan.vsId);
+  }
+
+  private resume(vsId: string): void {
+    if (!this.running) return;
+    for (const r of this.rss) {
+      if (r.plan.vsId !== vsId) continue;
+      for (const c of r.checkers) {
+        if (!c.parked) continue;
+        c.parked = false;
+        this.feed(c, { kind: 'tick' });
+      }
+    }
+  }
+
+  /** Sum of the effective weights of a virtual server's live real servers. */
+  private liveWeight(vsId: string): number {
+    let sum = 0;
+    for (const r of this.rss) if (r.plan.vsId === vsId && r.up) sum += r.weight;
+    return sum;
+  }
+
+  private updateQuorum(r: RsEntry): void {
+    const id = r.plan.vsId;
+    const was = this.quorum.get(id) ?? false;
+    const now = nextQuorum(was, this.liveWeight(id), r.plan.vs.quorum, r.plan.vs.hysteresis);
+    if (now === was) return;
+    this.quorum.set(id, now);
+    this.fifo?.write(vsFifoLine(id, now));
   }
 
   private kill(c: CheckerEntry): void {
@@ -244,17 +302,24 @@ export class CheckerRuntime {
       const ms = res.deadline - this.clock.now();
       c.cancelTimer = this.clock.setTimer(() => {
         c.cancelTimer = null;
-        this.feed(c, { kind: 'tick' });
+        if (this.isSuspended(r)) c.parked = true;
+        else this.feed(c, { kind: 'tick' });
       }, ms);
     }
   }
 
   private launch(c: CheckerEntry): void {
-    const ac = new AbortController();
+    // One controller per checker until something aborts it: at 10,000 checks/s a fresh
+    // AbortController and cap timer per probe are a visible share of the CPU.
+    const ac = c.spare && !c.spare.signal.aborted ? c.spare : new AbortController();
+    c.spare = ac;
     c.abort = ac;
-    const cancelCap = this.clock.setTimer(() => ac.abort(), hardCapS(c.plan) * 1000);
+    // Probes bounded by a kernel deadline (the addon's TcpProber) need no cap timer.
+    const cancelCap = isSelfBounded(c.run)
+      ? null
+      : this.clock.setTimer(() => ac.abort(), hardCapS(c.plan) * 1000);
     const settle = (d: DetailedResult): void => {
-      cancelCap();
+      cancelCap?.();
       if (c.abort !== ac) return;
       c.abort = null;
       c.lastResultAt = this.wall();
@@ -298,6 +363,8 @@ export class CheckerRuntime {
       });
       const script = v.up ? rs.notifyUp : rs.notifyDown;
       if (script?.argv.length) this.notify(script.argv);
+      this.fifo?.write(rsFifoLine(rsId, vsId, v.up));
+      this.updateQuorum(r);
     } else if (v.weight !== r.weight) {
       this.log('info', weightLine(r.weight, v.weight, v.up, rsId, vsId));
       r.weight = v.weight;
@@ -309,6 +376,7 @@ export class CheckerRuntime {
         reason,
         cause: 'weight',
       });
+      this.updateQuorum(r);
     }
   }
 
@@ -338,6 +406,7 @@ export class CheckerRuntime {
         configuredWeight: r.plan.weight,
         lastChange: iso(r.lastChange),
         changes: r.changes,
+        suspended: this.isSuspended(r),
         checkers: r.checkers.map((c) => ({
           id: c.plan.id,
           target: c.plan.target,
@@ -360,28 +429,4 @@ export class CheckerRuntime {
       skipped: this.skipped,
     };
   }
-}
-
-export interface CheckerStatus {
-  realServers: Array<{
-    vs: string;
-    rs: string;
-    state: 'up' | 'down';
-    weight: number;
-    configuredWeight: number;
-    lastChange: string | null;
-    changes: number;
-    checkers: Array<{
-      id: string;
-      target: string;
-      state: 'up' | 'down';
-      inFlight: boolean;
-      retriesUsed: number;
-      probes: number;
-      failures: number;
-      last: { ok: boolean; reason: string; latencyMs: number; at: string | null } | null;
-      dynamicWeight: CheckerState['weight'];
-    }>;
-  }>;
-  skipped: Skipped[];
 }

@@ -1,0 +1,244 @@
+// The checker runtime's ha_suspend (checkers parked while the VS address is not local, resumed
+// when it comes back, states kept) and its notify FIFO lines (`RS … UP|DOWN` on real-server
+// changes, `VS … UP|DOWN` on quorum changes), in virtual time with fake probes, a fake
+// address view and a fake FIFO. Plus keepalived's quorum rule with hysteresis.
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import type { LocalAddresses } from '../../../src/check/address-watch.js';
+import { canonicalIp } from '../../../src/check/address-watch.js';
+import '../../../src/check/events.js';
+import { initialQuorum, nextQuorum, rsFifoLine, vsFifoLine } from '../../../src/check/fifo.js';
+import type { DetailedResult, ProbeFactory } from '../../../src/check/probes.js';
+import { CheckerRuntime, type Clock } from '../../../src/check/runtime.js';
+import { subscribe } from '../../../src/core/bus.js';
+import { parse } from '../config/helpers.js';
+
+class FakeClock implements Clock {
+  t = 0;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private nextId = 0;
+  now(): number {
+    return this.t;
+  }
+  setTimer(fn: () => void, ms: number): () => void {
+    const id = this.nextId++;
+    this.timers.push({ at: this.t + Math.max(0, ms), fn, id });
+    return () => {
+      this.timers = this.timers.filter((x) => x.id !== id);
+    };
+  }
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await flush();
+      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.t = next.at;
+      next.fn();
+    }
+    this.t = end;
+    await flush();
+  }
+}
+async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+function fakeProbes(health: Map<string, DetailedResult>, calls: string[]): ProbeFactory {
+  return (_p, rs) => () => {
+    calls.push(rs.rsId);
+    return Promise.resolve(health.get(rs.rsId) ?? { ok: true, reason: 'ok', latencyMs: 1 });
+  };
+}
+
+class FakeAddresses implements LocalAddresses {
+  readonly set = new Set<string>();
+  private fns = new Set<() => void>();
+  closed = false;
+  has(a: string): boolean {
+    return this.set.has(a);
+  }
+  onChange(fn: () => void): () => void {
+    this.fns.add(fn);
+    return () => this.fns.delete(fn);
+  }
+  change(add: boolean, a: string): void {
+    if (add) this.set.add(a);
+    else this.set.delete(a);
+    for (const f of this.fns) f();
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const CONF = (extra: string): string => `
+virtual_server 192.0.2.100 80 {
+  delay_loop 10
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+${extra}
+  real_server 192.0.2.11 80 {
+    weight 3
+    TCP_CHECK {
+      retry 0
+      warmup 0
+    }
+  }
+  real_server 192.0.2.12 80 {
+    weight 1
+    TCP_CHECK {
+      warmup 0
+    }
+  }
+}
+`;
+
+const offs: Array<() => void> = [];
+afterEach(() => offs.splice(0).forEach((f) => f()));
+function logs(): string[] {
+  const out: string[] = [];
+  offs.push(subscribe('log', (e) => e.subsystem === 'checkers' && out.push(e.message)));
+  return out;
+}
+
+describe('ha_suspend', () => {
+  test('checkers wait while the VS address is away, resume when it is back', async () => {
+    const log = logs();
+    const clock = new FakeClock();
+    const calls: string[] = [];
+    const addrs = new FakeAddresses();
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(new Map(), calls),
+      localAddresses: () => addrs,
+      fifo: null,
+    });
+    rt.start(parse(CONF('  ha_suspend')).config);
+    await clock.advance(30_000);
+    assert.equal(calls.length, 0, 'no probe while 192.0.2.100 is not local');
+    assert.ok(log.some((l) => l.startsWith('Suspending checkers of VS [192.0.2.100]:tcp:80')));
+    const st = rt.status().realServers;
+    assert.ok(st.every((r) => r.suspended === true && r.state === 'up'));
+
+    addrs.change(true, '192.0.2.100');
+    await clock.advance(0);
+    assert.equal(calls.length, 2, 'both checkers probe as soon as the address is here');
+    assert.ok(log.some((l) => l.startsWith('Resuming checkers of VS [192.0.2.100]:tcp:80')));
+    await clock.advance(10_000);
+    assert.equal(calls.length, 4);
+
+    addrs.change(false, '192.0.2.100');
+    await clock.advance(50_000);
+    assert.equal(calls.length, 4, 'parked again after the address left');
+    await rt.stop();
+    assert.equal(addrs.closed, true);
+  });
+
+  test('a reload that drops ha_suspend resumes the parked checkers', async () => {
+    const clock = new FakeClock();
+    const calls: string[] = [];
+    const addrs = new FakeAddresses();
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(new Map(), calls),
+      localAddresses: () => addrs,
+      fifo: null,
+    });
+    rt.start(parse(CONF('  ha_suspend')).config);
+    await clock.advance(20_000);
+    assert.equal(calls.length, 0);
+    rt.reload(parse(CONF('')).config);
+    await clock.advance(0);
+    assert.equal(calls.length, 2);
+    assert.ok(rt.status().realServers.every((r) => r.suspended === false));
+    await rt.stop();
+  });
+
+  test('without ha_suspend the address view is never opened', async () => {
+    const clock = new FakeClock();
+    const calls: string[] = [];
+    let opened = 0;
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(new Map(), calls),
+      localAddresses: () => {
+        opened++;
+        return new FakeAddresses();
+      },
+      fifo: null,
+    });
+    rt.start(parse(CONF('')).config);
+    await clock.advance(0);
+    assert.equal(opened, 0);
+    assert.equal(calls.length, 2);
+    await rt.stop();
+  });
+});
+
+describe('notify FIFO lines', () => {
+  test('RS lines on changes, VS lines on quorum changes', async () => {
+    const clock = new FakeClock();
+    const health = new Map<string, DetailedResult>();
+    const lines: string[] = [];
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(health, []),
+      fifo: { write: (l) => lines.push(l), close: () => {} },
+    });
+    // Weights 3 + 1 = 4 ≥ quorum 4: quorum starts up; losing .11 (weight 3) loses it.
+    rt.start(parse(CONF('  quorum 4')).config);
+    await clock.advance(0);
+    assert.deepEqual(lines, []);
+    health.set('[192.0.2.11]:tcp:80', { ok: false, reason: 'connection refused', latencyMs: 1 });
+    await clock.advance(10_000);
+    assert.deepEqual(lines, [
+      'RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
+      'VS [192.0.2.100]:tcp:80 DOWN',
+    ]);
+    health.delete('[192.0.2.11]:tcp:80');
+    await clock.advance(10_000);
+    assert.deepEqual(lines.slice(2), [
+      'RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 UP',
+      'VS [192.0.2.100]:tcp:80 UP',
+    ]);
+    await rt.stop();
+  });
+
+  test('line builders use keepalived spellings', () => {
+    assert.equal(
+      rsFifoLine('[10.0.0.1]:tcp:80', '[10.0.0.9]:tcp:80', true),
+      'RS [10.0.0.1]:tcp:80 [10.0.0.9]:tcp:80 UP',
+    );
+    assert.equal(vsFifoLine('FWM 7', false), 'VS FWM 7 DOWN');
+  });
+});
+
+describe('quorum with hysteresis (keepalived update_quorum_state)', () => {
+  test('starts up only at quorum + hysteresis', () => {
+    assert.equal(initialQuorum(5, 5, 1), false);
+    assert.equal(initialQuorum(6, 5, 1), true);
+  });
+  test('down → up at quorum + hysteresis, up → down below quorum − hysteresis', () => {
+    assert.equal(nextQuorum(false, 5, 5, 1), false);
+    assert.equal(nextQuorum(false, 6, 5, 1), true);
+    assert.equal(nextQuorum(true, 4, 5, 1), true);
+    assert.equal(nextQuorum(true, 3, 5, 1), false);
+  });
+  test('up → down when no live weight is left, whatever the quorum (as keepalived)', () => {
+    assert.equal(nextQuorum(true, 0, 0, 0), false);
+    assert.equal(nextQuorum(false, 0, 0, 0), true);
+  });
+});
+
+test('canonicalIp compares IPv6 spellings', () => {
+  assert.equal(canonicalIp('2001:DB8:0:0::1'), canonicalIp('2001:db8::1'));
+  assert.equal(canonicalIp('192.0.2.1'), '192.0.2.1');
+});
