@@ -6,6 +6,8 @@
 import { parseArgs } from 'node:util';
 import { controlRequest } from '../api/control.js';
 import { DEFAULT_CONTROL } from './options.js';
+import { formatCheckStatus } from '../check/format.js';
+import type { CheckerStatus } from '../check/status-types.js';
 import { formatLbRate, formatLbStats, formatLbStatus } from '../lb/format.js';
 import type { LbStatsSample, LbStatus } from '../lb/subsystem.js';
 import { formatStatus, formatVrrp } from './status-format.js';
@@ -15,6 +17,7 @@ Commands:
   status   daemon and subsystem state
   vrrp     VRRP instances: state, priority, master, adverts in/out, faults
   lb       virtual and real servers like ipvsadm -Ln (--stats: packets/bytes, --rate: per second)
+  check    health checks: each real server's verdict, last result and reason, latency, counts
   config   the running configuration model (JSON)
   reload   re-read the configuration (like SIGHUP) and report the outcome
   dump     write the state dump file (like SIGUSR1) and print its path
@@ -68,7 +71,7 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const cmd = positionals[0];
-  if (!['status', 'vrrp', 'lb', 'config', 'reload', 'dump'].includes(cmd)) {
+  if (!['status', 'vrrp', 'lb', 'check', 'config', 'reload', 'dump'].includes(cmd)) {
     process.stderr.write(`unknown command '${cmd}'\n${USAGE}`);
     return 2;
   }
@@ -76,7 +79,7 @@ async function main(): Promise<number> {
   let reply;
   try {
     reply = await controlRequest(values.socket, {
-      cmd: cmd === 'vrrp' || cmd === 'lb' ? 'status' : cmd,
+      cmd: ['vrrp', 'lb', 'check'].includes(cmd) ? 'status' : cmd,
     });
   } catch (e) {
     process.stderr.write(`cannot reach stayalive at ${values.socket}: ${(e as Error).message}\n`);
@@ -99,6 +102,13 @@ async function main(): Promise<number> {
       return 1;
     }
     process.stdout.write(formatLbStatus(lb));
+  } else if (cmd === 'check') {
+    const st = (reply.result as { subsystems?: { checkers?: CheckerStatus } }).subsystems?.checkers;
+    if (!st) {
+      process.stderr.write('the checker subsystem is not running (started with -P?)\n');
+      return 1;
+    }
+    process.stdout.write(formatCheckStatus(st));
   } else if (cmd === 'vrrp') {
     process.stdout.write(formatVrrp(reply.result as Record<string, unknown>));
   } else if (cmd === 'status') {

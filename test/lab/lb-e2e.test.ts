@@ -185,6 +185,19 @@ test(
           );
         });
 
+        await t.test(
+          'stayalivectl check shows each real server up with its last result',
+          async () => {
+            const out = (
+              await l.d.exec([...stayalivectlArgv(), '--socket', f('ctl.sock'), 'check'])
+            ).stdout;
+            for (const rs of ['198.51.100.11', '198.51.100.12', '198.51.100.13']) {
+              assert.match(out, new RegExp(`\\[${rs.replace(/\./g, '\\.')}\\]:tcp:80`));
+            }
+            assert.doesNotMatch(out, /\bDOWN\b/);
+          },
+        );
+
         await t.test('SIGTERM: the daemon removes its tables', async () => {
           daemon.kill('SIGTERM');
           await daemon.exited;
