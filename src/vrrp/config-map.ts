@@ -3,8 +3,7 @@
  * MachineConfig (seconds → µs), the receive expectations (validate.ts), the advert fields, and
  * a fingerprint that says whether a reload must restart the instance. Pure: no I/O.
  *
- * keepalived differences: `no_accept` is carried to the machine but the runtime does not yet
- * install the drop rule; IPsec AH is not supported (the instance is skipped).
+ * keepalived differences: IPsec AH is not supported (the instance is skipped).
  */
 import type { GlobalDefs } from '../config/global/types.js';
 import type { Config } from '../config/model.js';
@@ -25,6 +24,8 @@ export function toMachineConfig(
   v: VrrpInstance,
   g: GlobalDefs,
   primaryAddress: string,
+  /** Member of a sync group with other members: the group decides when it goes MASTER. */
+  inSyncGroup = false,
 ): MachineConfig {
   const minGarp = g.vrrpMinGarp;
   return machineConfig(v.name, primaryAddress, {
@@ -45,6 +46,7 @@ export function toMachineConfig(
     garpMasterRefreshRepeat: v.garpMasterRefreshRepeat,
     garpLowerPrioRepeat: minGarp ? 0 : (v.garpLowerPrioRepeat ?? 0),
     garpLowerPrioDelay: seconds(v.garpLowerPrioDelay ?? 0),
+    syncGroup: inSyncGroup,
   });
 }
 
@@ -108,13 +110,15 @@ const GLOBAL_KEYS = [
 
 /**
  * A stable text that changes exactly when a reload must restart the instance: its own block,
- * its sync group, the scripts and track files it uses, and the relevant global keywords.
+ * its sync group, the scripts, track files and tracked processes it uses, and the relevant global
+ * keywords.
  */
 export function instanceFingerprint(v: VrrpInstance, c: Config): string {
   const vr = c.vrrp;
   const group = v.syncGroup ? (vr.syncGroups[v.syncGroup] ?? null) : null;
   const scriptNames = [...v.track.scripts, ...(group?.track.scripts ?? [])].map((t) => t.name);
   const fileNames = [...v.track.files, ...(group?.track.files ?? [])].map((t) => t.name);
+  const procNames = [...v.track.processes, ...(group?.track.processes ?? [])].map((t) => t.name);
   const pos = (o: unknown): unknown =>
     JSON.parse(JSON.stringify(o, (k, val: unknown) => (k === 'pos' ? undefined : val)));
   return JSON.stringify({
@@ -122,6 +126,7 @@ export function instanceFingerprint(v: VrrpInstance, c: Config): string {
     group: pos(group),
     scripts: scriptNames.map((n) => pos(vr.scripts[n] ?? null)),
     files: fileNames.map((n) => pos(vr.trackFiles[n] ?? null)),
+    processes: procNames.map((n) => pos(vr.trackProcesses[n] ?? null)),
     global: GLOBAL_KEYS.map((k) => c.global[k]),
   });
 }

@@ -2,12 +2,13 @@
  * One running vrrp_instance: the pure machine (machine.ts) plus its socket, its one timer, its
  * kernel objects, announcer, notifications and trackers. The imperative shell: inputs come from
  * the socket, the timer and the trackers; each `step` returns effects that are carried out here
- * in order (advert first, then VIPs, then GARP/NA, as keepalived). Kernel changes run on one
+ * in order (advert first, then VIPs, then GARP/NA, as keepalived), with logs, notifies and
+ * events just after in a microtask so they never delay the wire. Kernel changes run on one
  * promise chain per instance so adds and removes never overlap.
  *
  * keepalived differences: VIPs of this instance found on the interface at start (left by a
- * crashed run) are removed before the instance enters BACKUP; `no_accept` is logged as not yet
- * supported (the VIPs are added without the drop rule). use_vmac is IPv4 multicast only
+ * crashed run) are removed before the instance enters BACKUP; `no_accept` VIPs are dropped by the
+ * shared nftables filter (no-accept.ts) while held. use_vmac is IPv4 multicast only
  * (vmac.ts); the VMAC is removed on stop.
  */
 import type { Config } from '../config/model.js';
@@ -16,6 +17,7 @@ import { publish } from '../core/bus.js';
 import type { Rtnl } from '../os/rtnl/index.js';
 import { InstanceAddresses, type Log } from './addresses.js';
 import { Announcer } from './announcer.js';
+import { noAcceptFilter } from './no-accept.js';
 import { advertTemplate, toExpectations, toMachineConfig } from './config-map.js';
 import { createMachine, step } from './machine.js';
 import type { MachineEffect, MachineInput, MachineState, VrrpStateName } from './machine-types.js';
@@ -42,7 +44,17 @@ export interface InstanceEnv {
   log: Log;
   /** Called after every state change (sync groups listen). */
   onTransition(inst: InstanceRuntime, from: VrrpStateName, to: VrrpStateName, reason: string): void;
+  /** A sync-group member's down timer fired; the group answers with `sync(…)`. */
+  onWantMaster(inst: InstanceRuntime): void;
 }
+
+/** Effects carried out inside `input` itself; the others follow in a microtask. */
+const IMMEDIATE = new Set<MachineEffect['type']>([
+  'send-advert',
+  'add-vips',
+  'remove-vips',
+  'garp',
+]);
 
 /** Reason prefix of faults that a sync group puts on its members. */
 export const SYNC_FAULT = 'sync group';
@@ -61,6 +73,8 @@ export class InstanceRuntime {
   private trackFaults = new Set<string>();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  /** Holds a reference on the shared no_accept nftables filter. */
+  private noAccept = false;
   private lastDropLog = new Map<DropReason, number>();
   private readonly counters = {
     advertsIn: 0,
@@ -96,9 +110,14 @@ export class InstanceRuntime {
     const link = await this.env.rtnl.link(ifname);
     const source = await this.findSource(link.index);
     this.source = source ?? (v.family === 4 ? '0.0.0.0' : '::');
-    this.machine = createMachine(toMachineConfig(v, g, this.source));
-    if (!v.accept)
-      this.log('warning', `(${v.name}) no_accept is not supported yet: VIPs accept traffic`);
+    const group = v.syncGroup ? this.config.vrrp.syncGroups[v.syncGroup] : undefined;
+    const inGroup = !!group && group.members.length > 1;
+    this.machine = createMachine(toMachineConfig(v, g, this.source, inGroup));
+    this.warmUp();
+    if (!v.accept) {
+      await noAcceptFilter.acquire(this.env.log);
+      this.noAccept = true;
+    }
     const wire = { ifname, mac: link.mac ?? '00:00:00:00:00:00' };
     if (v.useVmac && (v.family === 6 || v.unicastPeers.length > 0)) {
       this.log(
@@ -139,16 +158,15 @@ export class InstanceRuntime {
         peers: v.unicastPeers.map((p) => p.address),
         unicastTtl: v.unicastTtl ?? 255,
         checksum: { oldUnicastChecksum: v.oldUnicastChecksum === 'config' },
+        vrid: v.virtualRouterId ?? 0,
       });
       this.transport.onPacket((r) => this.onPacket(r));
     } else {
       this.log('error', `(${v.name}) interface ${ifname} has no usable IPv${v.family} address`);
       this.input({ type: 'fault', on: true, reason: 'no usable source address' });
     }
-    for (const k of ['processes', 'bfds'] as const) {
-      if (v.track[k].length)
-        this.log('warning', `(${v.name}) track_${k.slice(0, -1)} is not supported yet - ignoring`);
-    }
+    if (v.track.bfds.length)
+      this.log('warning', `(${v.name}) track_bfd is not supported yet - ignoring`);
     this.unsubscribe = this.env.hub.onChange(() => this.retrack());
     this.retrack();
     this.input({ type: 'start' });
@@ -196,35 +214,29 @@ export class InstanceRuntime {
     return (this.machine?.faults ?? []).filter((f) => !f.startsWith(SYNC_FAULT));
   }
 
-  input(i: MachineInput, quiet = false): void {
+  input(i: MachineInput): void {
     if (!this.machine || (this.stopped && i.type !== 'shutdown')) return;
     const r = step(this.machine, i, this.env.now());
     this.machine = r.state;
     this.arm(r.deadline);
+    // The wire and the kernel first: adverts go out now and the VIP changes start on the chain;
+    // logs, notifies and events follow in a microtask (a log line or a notify spawn costs
+    // milliseconds, which would otherwise sit between the down timer and the first advert).
+    const later: MachineEffect[] = [];
     for (const fx of r.effects) {
-      if (quiet && fx.type === 'log' && !fx.message.includes('Entering')) continue;
-      this.apply(fx);
+      if (IMMEDIATE.has(fx.type)) this.apply(fx);
+      else later.push(fx);
+    }
+    if (later.length > 0) queueMicrotask(() => later.forEach((fx) => this.apply(fx)));
+    // A sync-group member whose down timer fired asks its group (machine wantsMaster).
+    if (i.type === 'timer' && r.state.state === 'BACKUP' && r.state.wantsMaster) {
+      queueMicrotask(() => this.env.onWantMaster(this));
     }
   }
 
-  /** Sync group: go MASTER now, as if our own Master_Down_Timer had fired. */
-  forceMaster(): void {
-    if (!this.machine || this.machine.state !== 'BACKUP') return;
-    const now = this.env.now();
-    // The machine has no "sync" input yet: expire its down timer and let it time out.
-    this.machine = { ...this.machine, timerAt: now };
-    this.input({ type: 'timer' });
-  }
-
-  /** Sync group: step down to BACKUP, as on hearing a higher-priority master. */
-  forceBackup(): void {
-    if (!this.machine || this.machine.state !== 'MASTER' || this.machine.priority === 255) return;
-    const source =
-      this.spec.family === 4 ? '255.255.255.255' : 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
-    this.input(
-      { type: 'advert', priority: 255, source, advertInt: this.machine.masterAdverInt },
-      true,
-    );
+  /** The sync group's decision (machine `sync` input). */
+  sync(to: 'MASTER' | 'BACKUP'): void {
+    this.input({ type: 'sync', to });
   }
 
   private arm(deadline: Micros | null): void {
@@ -252,12 +264,16 @@ export class InstanceRuntime {
         break;
       case 'add-vips':
         this.enqueue(async () => {
+          // no_accept: filtered before the addresses exist, unfiltered after they are gone.
+          if (!fx.accept && this.noAccept) await noAcceptFilter.add(this.vipList(), this.env.log);
           await this.addrs?.addAll();
         });
         break;
       case 'remove-vips':
         this.enqueue(async () => {
           await this.addrs?.removeAll();
+          if (!fx.accept && this.noAccept)
+            await noAcceptFilter.remove(this.vipList(), this.env.log);
         });
         break;
       case 'garp':
@@ -297,8 +313,28 @@ export class InstanceRuntime {
     }
   }
 
-  private sendAdvert(priority: number): void {
-    if (!this.transport) return;
+  private vipList(): string[] {
+    return [...this.spec.virtualIpaddress, ...this.spec.virtualIpaddressExcluded].map(
+      (a) => a.address,
+    );
+  }
+
+  /**
+   * A backup runs the takeover code for the first time at the takeover, where V8 would compile
+   * it (milliseconds on a busy machine) between the down timer and the first advert. Run it
+   * once now on a scratch machine and encode one advert, discarding the results.
+   */
+  private warmUp(): void {
+    if (!this.machine) return;
+    const cfg = { ...this.machine.config, syncGroup: false, wantMaster: false };
+    let r = step(createMachine(cfg), { type: 'start' }, 0);
+    r = step(r.state, { type: 'timer' }, r.deadline ?? 0);
+    r = step(r.state, { type: 'timer' }, r.deadline ?? 0);
+    step(r.state, { type: 'shutdown' }, r.deadline ?? 0);
+    this.encode(this.spec.priority, this.spec.family === 4 ? '224.0.0.18' : 'ff02::12');
+  }
+
+  private encode(priority: number, dst: string): Uint8Array {
     const v = this.spec;
     const fields = {
       ...advertTemplate(v),
@@ -306,15 +342,16 @@ export class InstanceRuntime {
       authData:
         v.authType === 'PASS' && v.version === 2 ? passAuthData(v.authPass ?? '') : undefined,
     };
-    const at = (dst: string): Uint8Array =>
-      encodeAdvert(
-        fields,
-        { family: v.family, src: this.source, dst },
-        {
-          oldUnicastChecksum: v.oldUnicastChecksum === 'config',
-        },
-      );
-    const n = this.transport.send(at);
+    return encodeAdvert(
+      fields,
+      { family: v.family, src: this.source, dst },
+      { oldUnicastChecksum: v.oldUnicastChecksum === 'config' },
+    );
+  }
+
+  private sendAdvert(priority: number): void {
+    if (!this.transport) return;
+    const n = this.transport.send((dst) => this.encode(priority, dst));
     this.counters.advertsOut += n;
     if (priority === 0) this.counters.priorityZeroOut += n;
   }
@@ -362,6 +399,8 @@ export class InstanceRuntime {
     this.arm(null);
     this.unsubscribe?.();
     await this.chain;
+    if (this.noAccept) await noAcceptFilter.release(this.env.log);
+    this.noAccept = false;
     this.transport?.close();
     this.announcer?.close();
     await this.vmac?.remove();

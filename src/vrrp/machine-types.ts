@@ -40,6 +40,12 @@ export interface MachineConfig {
   /** Re-announce after hearing a lower-priority advert as master (0 = off). */
   garpLowerPrioRepeat: number;
   garpLowerPrioDelay: Micros;
+  /**
+   * Member of a vrrp_sync_group: a BACKUP whose down timer fires does not go MASTER by itself; it
+   * sets `wantsMaster`, re-arms the timer and waits for the group's `sync` input (keepalived's
+   * wantstate).
+   */
+  syncGroup: boolean;
 }
 
 export interface MachineState {
@@ -67,6 +73,8 @@ export interface MachineState {
   readonly master: { readonly address: string; readonly priority: number } | null;
   /** Whether the effects so far have installed the VIPs. */
   readonly vips: boolean;
+  /** Sync-group member in BACKUP whose down timer fired: it would be MASTER if the group agrees. */
+  readonly wantsMaster: boolean;
 }
 
 /** A received advertisement that passed the packet checks (§1.7 of the notes). */
@@ -89,7 +97,12 @@ export type MachineInput =
   /** A fault (interface down, weight-0 tracker failing…) raised or cleared, keyed by `reason`. */
   | { type: 'fault'; on: boolean; reason: string }
   /** New effective priority from the trackers (priority.ts); clamped, ignored for an owner. */
-  | { type: 'priority'; priority: number };
+  | { type: 'priority'; priority: number }
+  /**
+   * The sync group's decision: BACKUP → MASTER (as on a down-timer expiry) or MASTER → BACKUP
+   * (as on a higher-priority advert). Ignored in any other state and, to BACKUP, for an owner.
+   */
+  | { type: 'sync'; to: 'MASTER' | 'BACKUP' };
 
 export type GarpReason = 'master' | 'master-delay' | 'refresh' | 'lower-prio' | 'lower-prio-delay';
 

@@ -14,6 +14,8 @@
  *   in Master_Down_Interval; keepalived moves it by new MDI − its stored
  *   down timer, which after a discarded advert is the remaining time.
  * - A master hearing priority 0 re-arms its advert timer (RFC 5798 §6.4.3).
+ * - Sync groups (config `syncGroup`): a timed-out member only sets `wantsMaster` and waits for
+ *   the group's `sync` input, which is how keepalived's wantstate works, as an explicit input.
  */
 import type {
   AdvertInput,
@@ -58,6 +60,7 @@ export function machineConfig(
     garpMasterRefreshRepeat: 1,
     garpLowerPrioRepeat: 0,
     garpLowerPrioDelay: 0,
+    syncGroup: false,
     ...overrides,
   };
 }
@@ -77,6 +80,7 @@ export function createMachine(config: MachineConfig): MachineState {
     refreshAt: null,
     master: null,
     vips: false,
+    wantsMaster: false,
   };
 }
 
@@ -115,6 +119,9 @@ export function step(state: MachineState, input: MachineInput, now: Micros): Ste
     case 'priority':
       onPriority(s, fx, input.priority, now);
       break;
+    case 'sync':
+      onSync(s, fx, input.to, now);
+      break;
     default: {
       const never: never = input;
       throw new Error(`unknown VRRP input ${JSON.stringify(never)}`);
@@ -130,6 +137,7 @@ const log = (s: Draft, fx: MachineEffect[], text: string): void => {
 function transition(s: Draft, fx: MachineEffect[], to: VrrpStateName, reason: string): void {
   fx.push({ type: 'transition', from: s.state, to, reason });
   s.state = to;
+  s.wantsMaster = false;
 }
 
 function sendAdvert(s: Draft, fx: MachineEffect[], priority = s.priority): void {
@@ -230,6 +238,13 @@ function onTimer(s: Draft, fx: MachineEffect[], now: Micros): void {
   const c = s.config;
   if (s.state === 'BACKUP') {
     if (!due(s.timerAt, now)) return;
+    if (c.syncGroup) {
+      // keepalived vrrp_sync_can_goto_master: wait (re-armed) until the whole group wants it.
+      if (!s.wantsMaster) log(s, fx, 'Receive advertisement timeout');
+      s.wantsMaster = true;
+      s.timerAt = now + downInterval(s);
+      return;
+    }
     log(s, fx, 'Receive advertisement timeout');
     becomeMaster(s, fx, now, 'Receive advertisement timeout');
     return;
@@ -275,6 +290,7 @@ function backupRx(s: Draft, fx: MachineEffect[], a: AdvertInput, now: Micros): v
     }
     s.timerAt = now + downInterval(s);
     s.master = { address: a.source, priority: a.priority };
+    s.wantsMaster = false;
     if (c.preemptDelay > 0) {
       if (a.priority >= s.priority) s.preemptAt = null;
       else if (s.preemptAt === null) {
@@ -377,5 +393,14 @@ function onPriority(s: Draft, fx: MachineEffect[], wanted: number, now: Micros):
   if (s.state === 'BACKUP' && s.timerAt !== null) {
     // Slide the running timer by the change in Skew_Time (vrrp_set_effective_priority).
     s.timerAt = Math.max(now, s.timerAt + downInterval(s) - before);
+  }
+}
+
+/** The sync group moves a member: BACKUP → MASTER, or MASTER → BACKUP (not an owner). */
+function onSync(s: Draft, fx: MachineEffect[], to: 'MASTER' | 'BACKUP', now: Micros): void {
+  if (to === 'MASTER' && s.state === 'BACKUP') {
+    becomeMaster(s, fx, now, 'sync group');
+  } else if (to === 'BACKUP' && s.state === 'MASTER' && s.priority !== PRIORITY_OWNER) {
+    enterBackup(s, fx, now, 'sync group', 'Entering BACKUP STATE');
   }
 }

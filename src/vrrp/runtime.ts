@@ -78,15 +78,13 @@ export class VrrpRuntime {
   private syncTrackers(c: Config): void {
     const scripts = new Set<string>();
     const files = new Set<string>();
-    for (const v of Object.values(c.vrrp.instances)) {
-      v.track.scripts.forEach((t) => scripts.add(t.name));
-      v.track.files.forEach((t) => files.add(t.name));
+    const processes = new Set<string>();
+    for (const x of [...Object.values(c.vrrp.instances), ...Object.values(c.vrrp.syncGroups)]) {
+      x.track.scripts.forEach((t) => scripts.add(t.name));
+      x.track.files.forEach((t) => files.add(t.name));
+      x.track.processes.forEach((t) => processes.add(t.name));
     }
-    for (const g of Object.values(c.vrrp.syncGroups)) {
-      g.track.scripts.forEach((t) => scripts.add(t.name));
-      g.track.files.forEach((t) => files.add(t.name));
-    }
-    this.hub?.sync(c, { scripts, files });
+    this.hub?.sync(c, { scripts, files, processes });
   }
 
   private rebuildGroups(c: Config): void {
@@ -113,12 +111,23 @@ export class VrrpRuntime {
       notifier: this.notifier,
       now: monotonicMicros,
       log,
-      onTransition: (inst, from, to) => this.onTransition(inst, from, to),
+      onTransition: (inst, from, to, reason) => this.onTransition(inst, from, to, reason),
+      onWantMaster: (inst) => {
+        const g = this.groups.find((x) => x.has(inst));
+        // Not (or no longer) in a running group: nothing to wait for.
+        if (g) g.onWantMaster(inst);
+        else inst.sync('MASTER');
+      },
     };
   }
 
-  private onTransition(inst: InstanceRuntime, from: VrrpStateName, to: VrrpStateName): void {
-    for (const g of this.groups) if (g.has(inst)) g.onTransition(inst, from, to);
+  private onTransition(
+    inst: InstanceRuntime,
+    from: VrrpStateName,
+    to: VrrpStateName,
+    reason: string,
+  ): void {
+    for (const g of this.groups) if (g.has(inst)) g.onTransition(inst, from, to, reason);
   }
 
   private async startInstance(v: VrrpInstance, c: Config): Promise<void> {

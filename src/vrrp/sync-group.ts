@@ -1,17 +1,16 @@
 /**
  * vrrp_sync_group: members move together (keepalived.md §1.4, §4). I/O-free coordination over
- * InstanceRuntime objects:
+ * InstanceRuntime objects, through the machine's `sync` input:
  * - a member whose own trackers put it in FAULT puts every other member in FAULT (a fault
  *   reason "sync group G: X in FAULT"); when no member has an own fault, they all leave FAULT;
- * - a member that becomes MASTER by itself pulls the BACKUP members to MASTER;
+ * - a member whose down timer fires only *wants* MASTER (machine state `wantsMaster`); the group goes
+ *   MASTER when every other member is MASTER or wants it too (keepalived's
+ *   vrrp_sync_can_goto_master: prefer BACKUP to thrashing); until then the member stays BACKUP
+ *   and asks again each Master_Down_Interval;
+ * - a member that becomes MASTER by itself (an address owner, at start or out of FAULT) pulls
+ *   the BACKUP members to MASTER;
  * - a member that steps down from MASTER to BACKUP pushes the other masters to BACKUP.
  * The group's notify scripts and FIFO lines (`GROUP "G" MASTER 0`) follow the group state.
- *
- * keepalived differences: keepalived checks, before a member goes master, that every other
- * member could too; here the first member to time out decides (members normally share their
- * peers, so they time out together). The machine has no "sync" input yet: forcing uses an
- * expired down timer (to MASTER) or a synthetic higher-priority advert (to BACKUP) — see
- * InstanceRuntime.forceMaster/forceBackup.
  */
 import type { SyncGroup } from '../config/vrrp/types.js';
 import { publish } from '../core/bus.js';
@@ -19,10 +18,24 @@ import { SYNC_FAULT, type InstanceRuntime } from './instance-runtime.js';
 import type { VrrpStateName } from './machine-types.js';
 import type { Notifier } from './notify.js';
 
+/** The transition reason the machine gives for a `sync` input. */
+export const SYNC_REASON = 'sync group';
+
+/** keepalived vrrp_sync_can_goto_master: every other member is MASTER or wants to be. */
+export function canGoMaster(
+  inst: Pick<InstanceRuntime, 'state'>,
+  members: readonly Pick<InstanceRuntime, 'state' | 'machine'>[],
+): boolean {
+  return members.every(
+    (m) =>
+      m === inst ||
+      m.state === 'MASTER' ||
+      (m.state === 'BACKUP' && m.machine !== null && m.machine.wantsMaster),
+  );
+}
+
 export class SyncGroupRuntime {
   private members: InstanceRuntime[] = [];
-  /** Members we moved ourselves: their next transition is not a group decision. */
-  private readonly forced = new Set<string>();
   private groupState: VrrpStateName | null = null;
 
   constructor(
@@ -38,26 +51,28 @@ export class SyncGroupRuntime {
     return this.members.includes(inst);
   }
 
-  /** Called after any member's transition. */
-  onTransition(inst: InstanceRuntime, from: VrrpStateName, to: VrrpStateName): void {
-    const wasForced = this.forced.delete(inst.name);
+  /** Called after any member's transition (`reason` 'sync group' = moved by us). */
+  onTransition(
+    inst: InstanceRuntime,
+    from: VrrpStateName,
+    to: VrrpStateName,
+    reason: string,
+  ): void {
     this.syncFaults();
-    if (!wasForced) {
-      if (to === 'MASTER' && from === 'BACKUP') {
-        for (const m of this.members)
-          if (m !== inst && m.state === 'BACKUP') this.force(m, 'master');
+    if (reason !== SYNC_REASON) {
+      if (to === 'MASTER') {
+        for (const m of this.members) if (m !== inst && m.state === 'BACKUP') m.sync('MASTER');
       } else if (from === 'MASTER' && to === 'BACKUP') {
-        for (const m of this.members)
-          if (m !== inst && m.state === 'MASTER') this.force(m, 'backup');
+        for (const m of this.members) if (m !== inst && m.state === 'MASTER') m.sync('BACKUP');
       }
     }
     this.updateGroupState();
   }
 
-  private force(m: InstanceRuntime, to: 'master' | 'backup'): void {
-    this.forced.add(m.name);
-    if (to === 'master') m.forceMaster();
-    else m.forceBackup();
+  /** A member's down timer fired: MASTER for all when every other member can be master too. */
+  onWantMaster(inst: InstanceRuntime): void {
+    if (!canGoMaster(inst, this.members)) return;
+    for (const m of this.members) if (m.state === 'BACKUP') m.sync('MASTER');
   }
 
   /** Every member carries a sync fault while another member has an own fault. */

@@ -4,7 +4,7 @@
  *
  * Sync-group trackers apply to every member; their weights (and the members' own, unless
  * sync_group_tracking_weight) are forced to 0, so a failure means FAULT, as in keepalived.
- * track_process and track_bfd are not supported yet and are ignored (the runtime logs it).
+ * track_bfd is not supported yet and is ignored (the runtime logs it).
  */
 import type { Tracking, TrackRef } from '../config/vrrp/types.js';
 import { effectivePriority, fileContribution, trackerFaults } from './priority.js';
@@ -13,6 +13,8 @@ export interface TrackView {
   linkUp(name: string): boolean;
   scriptOk(name: string): boolean | undefined;
   fileValue(name: string): number | undefined;
+  /** Optional so views without process trackers (tests) need not provide it. */
+  processUp?(name: string): boolean | undefined;
 }
 
 export interface TrackInputs {
@@ -37,14 +39,23 @@ export function evaluateTracking(t: TrackInputs, view: TrackView): TrackResult {
   }
   const states: { weight: number; reverse: boolean; ok: boolean }[] = [];
   const files: { weight: number; value: number }[] = [];
-  const add = (refs: TrackRef[], zero: boolean, kind: 'interface' | 'script'): void => {
+  const add = (refs: TrackRef[], zero: boolean, kind: 'interface' | 'script' | 'process'): void => {
     for (const r of refs) {
-      const ok = kind === 'interface' ? view.linkUp(r.name) : view.scriptOk(r.name);
+      const ok =
+        kind === 'interface'
+          ? view.linkUp(r.name)
+          : kind === 'script'
+            ? view.scriptOk(r.name)
+            : view.processUp?.(r.name);
       if (ok === undefined) continue; // a script not (yet) running does not count
       const s = { weight: zero ? 0 : r.weight, reverse: r.reverse, ok };
       if (trackerFaults(s)) {
         faults.push(
-          kind === 'interface' ? `track_interface ${r.name} down` : `track_script ${r.name} failed`,
+          kind === 'interface'
+            ? `track_interface ${r.name} down`
+            : kind === 'script'
+              ? `track_script ${r.name} failed`
+              : `track_process ${r.name} quorum lost`,
         );
       }
       states.push(s);
@@ -62,10 +73,12 @@ export function evaluateTracking(t: TrackInputs, view: TrackView): TrackResult {
   };
   add(t.own.interfaces, t.zeroWeights, 'interface');
   add(t.own.scripts, t.zeroWeights, 'script');
+  add(t.own.processes, t.zeroWeights, 'process');
   addFiles(t.own.files, t.zeroWeights);
   if (t.group) {
     add(t.group.interfaces, true, 'interface');
     add(t.group.scripts, true, 'script');
+    add(t.group.processes, true, 'process');
     addFiles(t.group.files, true);
   }
   const eff = effectivePriority(t.basePriority, states, files);

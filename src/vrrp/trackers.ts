@@ -1,7 +1,7 @@
 /**
  * Trackers that move VRRP priorities or put instances in FAULT (keepalived.md §1.5, §1.6, §4):
- * interfaces (rtnetlink link events), vrrp_script (argv with a timeout, rise/fall) and
- * track_file (a number read from a file, polled). I/O module; the arithmetic is priority.ts.
+ * interfaces (rtnetlink link events), vrrp_script (argv with a timeout, rise/fall), track_file
+ * (a number read from a file, polled) and vrrp_track_process (process-tracker.ts). I/O module; the arithmetic is priority.ts.
  *
  * One TrackerHub per VRRP subsystem: every tracker runs once however many instances use it, and
  * only while something tracks it (keepalived: "a script runs only if something tracks it").
@@ -16,6 +16,7 @@ import type { Config } from '../config/model.js';
 import type { TrackFile, VrrpScript } from '../config/vrrp/types.js';
 import { RtnlMonitor, type LinkInfo, type Rtnl } from '../os/rtnl/index.js';
 import { runArgv } from './notify.js';
+import { ProcessTrackers } from './process-tracker.js';
 
 type Log = (level: 'info' | 'warning' | 'error', message: string) => void;
 
@@ -128,11 +129,14 @@ export class TrackerHub {
   private readonly links = new Map<string, boolean>();
   private monitor: RtnlMonitor | null = null;
   private readonly listeners = new Set<() => void>();
+  private readonly processes: ProcessTrackers;
 
   constructor(
     private readonly rtnl: Rtnl,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.processes = new ProcessTrackers(() => this.emit(), log);
+  }
 
   /** Link states now, then kept current from link events. */
   async startLinks(): Promise<void> {
@@ -171,8 +175,22 @@ export class TrackerHub {
     return this.files.get(name)?.value;
   }
 
-  /** Start the scripts and files that `names` need, stop those no longer needed or changed. */
-  sync(c: Config, used: { scripts: Set<string>; files: Set<string> }): void {
+  /** Quorum of a vrrp_track_process; undefined before its first scan. */
+  processUp(name: string): boolean | undefined {
+    return this.processes.up(name);
+  }
+
+  /** Start the trackers that `used` names, stop those no longer needed or changed. */
+  sync(
+    c: Config,
+    used: { scripts: Set<string>; files: Set<string>; processes?: Set<string> },
+  ): void {
+    this.processes.sync(
+      [...(used.processes ?? [])].flatMap((n) => {
+        const spec = c.vrrp.trackProcesses[n];
+        return spec ? [spec] : [];
+      }),
+    );
     for (const [n, t] of this.scripts) {
       const spec = c.vrrp.scripts[n];
       if (!used.scripts.has(n) || !spec || JSON.stringify(spec) !== JSON.stringify(t.spec)) {
@@ -215,6 +233,7 @@ export class TrackerHub {
   stop(): void {
     for (const t of this.scripts.values()) t.stop();
     for (const t of this.files.values()) t.stop();
+    this.processes.stop();
     this.scripts.clear();
     this.files.clear();
     this.monitor?.close();

@@ -7,9 +7,15 @@
  * Unicast (unicast_peer): one copy per peer from unicast_src_ip, TTL unicast_ttl (255).
  * Receive: IPv4 reads carry the IP header (TTL, destination); IPv6 gets the destination and hop
  * limit from IPV6_PKTINFO / IPV6_HOPLIMIT, and the kernel checks the checksum (IPV6_CHECKSUM 6),
- * as keepalived does. One socket per instance, bound to the interface: instances sharing an
- * interface each see every advert and ignore other VRIDs before counting (keepalived: "unknown
- * VRID ignored").
+ * as keepalived does.
+ *
+ * Sockets: each instance sends on a socket of its own (its TTL, its source) that accepts
+ * nothing (a drop-all filter, as keepalived's send sockets). Receiving is shared, as in
+ * keepalived: one socket per interface, family, multicast group (or unicast) and checksum
+ * option decodes each packet once and hands it to the instances of its VRID only; a packet that
+ * does not decode goes to every instance on that socket, each of which counts the drop. With
+ * one receive socket per instance, 100 instances at 0.1 s made the kernel copy 1,000 adverts a
+ * second into each of 100 sockets, and the backup lost adverts.
  */
 import { RawSocket, ifNameToIndex, type InetMessage } from '../os/native.js';
 import { IPPROTO_VRRP } from './frame.js';
@@ -26,6 +32,8 @@ export interface VrrpTransportOptions {
   peers: string[];
   unicastTtl: number;
   checksum: ChecksumOptions;
+  /** The instance's VRID: received adverts for other VRIDs are not delivered. */
+  vrid: number;
 }
 
 /** One instance's wire. `send` takes a function so v3/IPv4 can put each destination in its checksum. */
@@ -37,29 +45,31 @@ export interface VrrpTransport {
   close(): void;
 }
 
-export class RawVrrpTransport implements VrrpTransport {
-  private readonly sock: RawSocket;
-  private readonly ifindex: number;
-  private cb: ((r: DecodeResult) => void) | null = null;
+type Listener = (r: DecodeResult) => void;
 
-  constructor(private readonly o: VrrpTransportOptions) {
-    this.ifindex = ifNameToIndex(o.ifname);
+/** One receive socket shared by the instances with the same interface, family, group, checksum. */
+class SharedReceiver {
+  private static readonly all = new Map<string, SharedReceiver>();
+  private readonly sock: RawSocket;
+  private readonly byVrid = new Map<number, Set<Listener>>();
+  private users = 0;
+
+  private constructor(
+    private readonly key: string,
+    private readonly o: VrrpTransportOptions,
+    private readonly ifindex: number,
+  ) {
     const s = RawSocket.open(o.family, IPPROTO_VRRP);
     this.sock = s;
     try {
       s.bindToDevice(o.ifname);
-      s.setOption('tos', 0xc0);
       s.setOption('multicastAll', false);
-      s.setOption('multicastLoop', false);
-      s.setOption('multicastTtl', 255);
-      s.setOption('ttl', o.peers.length > 0 ? o.unicastTtl : 255);
-      s.setOption('multicastIf', this.ifindex);
       if (o.family === 6) {
         s.setOption('recvPktInfo', true);
         s.setOption('recvTtl', true);
         s.setOption('checksum', 6);
       }
-      if (o.peers.length === 0) s.joinGroup(o.group, this.ifindex);
+      if (o.peers.length === 0) s.joinGroup(o.group, ifindex);
     } catch (e) {
       s.close();
       throw e;
@@ -68,6 +78,81 @@ export class RawVrrpTransport implements VrrpTransport {
     s.on('error', () => {
       // A read error on a raw socket is transient (ENOBUFS…); the next readiness retries.
     });
+  }
+
+  static acquire(o: VrrpTransportOptions, ifindex: number): SharedReceiver {
+    const mode = o.peers.length > 0 ? 'unicast' : o.group;
+    const key = JSON.stringify([o.ifname, o.family, mode, o.checksum]);
+    let r = SharedReceiver.all.get(key);
+    if (!r) {
+      r = new SharedReceiver(key, o, ifindex);
+      SharedReceiver.all.set(key, r);
+    }
+    r.users++;
+    return r;
+  }
+
+  add(vrid: number, l: Listener): void {
+    let set = this.byVrid.get(vrid);
+    if (!set) this.byVrid.set(vrid, (set = new Set()));
+    set.add(l);
+  }
+
+  release(vrid: number, l: Listener): void {
+    const set = this.byVrid.get(vrid);
+    set?.delete(l);
+    if (set?.size === 0) this.byVrid.delete(vrid);
+    if (--this.users > 0) return;
+    SharedReceiver.all.delete(this.key);
+    this.sock.close();
+  }
+
+  private onMessage(m: InetMessage): void {
+    if (m.ifindex !== undefined && m.ifindex !== this.ifindex) return;
+    const data = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.length);
+    const o = this.o;
+    const r =
+      o.family === 4
+        ? decodeIpv4(data, o.checksum)
+        : decodeIpv6(
+            data,
+            { src: m.address, dst: m.destination ?? o.group, hopLimit: m.ttl ?? null },
+            o.checksum,
+          );
+    if (r.ok) {
+      for (const l of [...(this.byVrid.get(r.advert.vrid) ?? [])]) l(r);
+    } else {
+      for (const set of [...this.byVrid.values()]) for (const l of [...set]) l(r);
+    }
+  }
+}
+
+export class RawVrrpTransport implements VrrpTransport {
+  private readonly sock: RawSocket;
+  private readonly ifindex: number;
+  private readonly receiver: SharedReceiver;
+  private cb: Listener | null = null;
+  private readonly listener: Listener = (r) => this.cb?.(r);
+
+  constructor(private readonly o: VrrpTransportOptions) {
+    this.ifindex = ifNameToIndex(o.ifname);
+    const s = RawSocket.open(o.family, IPPROTO_VRRP);
+    this.sock = s;
+    try {
+      s.dropAllInput();
+      s.bindToDevice(o.ifname);
+      s.setOption('tos', 0xc0);
+      s.setOption('multicastLoop', false);
+      s.setOption('multicastTtl', 255);
+      s.setOption('ttl', o.peers.length > 0 ? o.unicastTtl : 255);
+      s.setOption('multicastIf', this.ifindex);
+      if (o.family === 6) s.setOption('checksum', 6);
+      this.receiver = SharedReceiver.acquire(o, this.ifindex);
+    } catch (e) {
+      s.close();
+      throw e;
+    }
+    this.receiver.add(o.vrid, this.listener);
   }
 
   send(build: (dst: string) => Uint8Array): number {
@@ -87,27 +172,13 @@ export class RawVrrpTransport implements VrrpTransport {
     return sent;
   }
 
-  onPacket(cb: (r: DecodeResult) => void): void {
+  onPacket(cb: Listener): void {
     this.cb = cb;
   }
 
   close(): void {
     this.cb = null;
+    this.receiver.release(this.o.vrid, this.listener);
     this.sock.close();
-  }
-
-  private onMessage(m: InetMessage): void {
-    if (!this.cb) return;
-    if (m.ifindex !== undefined && m.ifindex !== this.ifindex) return;
-    const data = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.length);
-    const r =
-      this.o.family === 4
-        ? decodeIpv4(data, this.o.checksum)
-        : decodeIpv6(
-            data,
-            { src: m.address, dst: m.destination ?? this.o.group, hopLimit: m.ttl ?? null },
-            this.o.checksum,
-          );
-    this.cb(r);
   }
 }

@@ -412,3 +412,64 @@ test('step never mutates the state it was given', () => {
   at(b, { type: 'timer' }, b.deadline!);
   assert.deepEqual(b.state, frozen);
 });
+
+describe('Sync group input', () => {
+  test('sync MASTER: a BACKUP goes MASTER with the usual effects, reason "sync group"', () => {
+    const b = backup();
+    const r = at(b, { type: 'sync', to: 'MASTER' }, S);
+    assert.equal(r.state.state, 'MASTER');
+    assert.deepEqual(kinds(r.effects).slice(0, 2), ['send-advert', 'log']);
+    assert.equal(of(r.effects, 'transition')[0].reason, 'sync group');
+    assert.equal(of(r.effects, 'add-vips').length, 1);
+    assert.equal(of(r.effects, 'garp').length, 1);
+    assert.equal(r.deadline, S + S);
+  });
+  test('sync BACKUP: a MASTER steps down without sending, VIPs removed, fresh down timer', () => {
+    const m = master();
+    const now = m.deadline! - 1;
+    const r = at(m, { type: 'sync', to: 'BACKUP' }, now);
+    assert.equal(r.state.state, 'BACKUP');
+    assert.equal(of(r.effects, 'send-advert').length, 0);
+    assert.equal(of(r.effects, 'remove-vips').length, 1);
+    assert.equal(of(r.effects, 'transition')[0].reason, 'sync group');
+    assert.equal(r.deadline, now + downInterval(r.state));
+  });
+  test('sync is ignored in INIT and FAULT, to the state it is in, and to BACKUP by an owner', () => {
+    const init = createMachine(cfg());
+    assert.deepEqual(step(init, { type: 'sync', to: 'MASTER' }, 0).effects, []);
+    const f = at(backup(), { type: 'fault', on: true, reason: 'x' }, 1);
+    assert.deepEqual(at(f, { type: 'sync', to: 'MASTER' }, 2).effects, []);
+    assert.deepEqual(at(backup(), { type: 'sync', to: 'BACKUP' }, 2).effects, []);
+    assert.deepEqual(at(master(), { type: 'sync', to: 'MASTER' }, S).effects, []);
+    const owner = step(createMachine(cfg({ priority: 255 })), { type: 'start' }, 0);
+    assert.equal(owner.state.state, 'MASTER');
+    const r = at(owner, { type: 'sync', to: 'BACKUP' }, 1);
+    assert.equal(r.state.state, 'MASTER');
+    assert.deepEqual(r.effects, []);
+  });
+  test('sync-group member: down timer expiry only wants MASTER and re-arms the timer', () => {
+    const b = backup({ syncGroup: true });
+    const r = at(b, { type: 'timer' }, b.deadline!);
+    assert.equal(r.state.state, 'BACKUP');
+    assert.equal(r.state.wantsMaster, true);
+    assert.deepEqual(logs(r.effects), ['(VI_1) Receive advertisement timeout']);
+    assert.equal(r.deadline, b.deadline! + downInterval(r.state));
+    // The next expiry stays quiet; the group's sync input makes it master.
+    const again = at(r, { type: 'timer' }, r.deadline!);
+    assert.deepEqual(again.effects, []);
+    assert.equal(again.state.wantsMaster, true);
+    const go = at(again, { type: 'sync', to: 'MASTER' }, again.deadline! - 5);
+    assert.equal(go.state.state, 'MASTER');
+    assert.equal(go.state.wantsMaster, false);
+  });
+  test('sync-group member: an accepted advert withdraws the wish to be master', () => {
+    const b = backup({ syncGroup: true });
+    const r = at(b, { type: 'timer' }, b.deadline!);
+    const heard = at(r, advert(200), b.deadline! + 10);
+    assert.equal(heard.state.wantsMaster, false);
+    assert.equal(heard.state.state, 'BACKUP');
+    // A lower-priority (discarded) advert does not.
+    const low = at(r, advert(50), b.deadline! + 10);
+    assert.equal(low.state.wantsMaster, true);
+  });
+});

@@ -1,0 +1,369 @@
+// VRRP failover, stayalive against keepalived, in one lab and one run: two nodes (a at priority
+// 150, b at 100) of the same daemon and a client c on one switch. For each mode (v2
+// `advert_int 1`, v3 `advert_int 0.05`) and each way the master goes (`kill`: every process of
+// its namespace SIGSTOPped, then SIGKILLed; `term`: SIGTERM to the daemon, a priority-0 handover)
+// the runs of the two daemons alternate, each after a random phase. The client captures the
+// wire: the time from the kill to the new master's first advert and first gratuitous ARP (the
+// first frame that tells the client where the VIP is), and from the old master's last advert to
+// the new one's first, which must stay within Master_Down_Interval + 20 ms (kill) or
+// Skew_Time + 20 ms (term).
+//
+// Soak mode (`--soak-minutes M`, default 2 with plain `--soak`; the issue's 10-minute run is
+// `--soak-minutes 10`): 100 instances at v3 advert_int 0.1 on one stayalive pair; counts the
+// transitions after convergence (must be 0) and reports the CPU share and RSS of both daemons.
+//
+// Usage (root, after `npm run build`):
+//   node --import tsx bench/failover.ts [--runs N]
+//   node --import tsx bench/failover.ts --soak [--soak-minutes M]
+// Writes bench/results/failover.json (key `failover` or `soak`; the other key is kept).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  requireRoot,
+  run,
+  sleep,
+  waitFor,
+  withLab,
+  type Host,
+  type Lab,
+} from '../test/lab/lib/index.js';
+import {
+  MAC,
+  crash,
+  hasAddr,
+  startNode,
+  trio,
+  vrrpConf,
+  waitSoleHolder,
+  type Node,
+} from '../test/lab/vrrp-common.js';
+
+type Kind = 'stayalive' | 'keepalived';
+type How = 'kill' | 'term';
+interface Mode {
+  label: string;
+  version: 2 | 3;
+  advertInt: number;
+}
+const MODES: Mode[] = [
+  { label: 'v2 advert_int 1', version: 2, advertInt: 1 },
+  { label: 'v3 advert_int 0.05', version: 3, advertInt: 0.05 },
+];
+const KINDS: Kind[] = ['stayalive', 'keepalived'];
+const VIP = '192.0.2.100';
+const SLACK_MS = 20;
+
+/** RFC Skew_Time and Master_Down_Interval (keepalived: 3 adverts), in ms. */
+const skewMs = (m: Mode, prio: number): number =>
+  (m.version === 2 ? (256 - prio) / 256 : ((256 - prio) * m.advertInt) / 256) * 1000;
+const mdiMs = (m: Mode, prio: number): number => 3 * m.advertInt * 1000 + skewMs(m, prio);
+
+interface Sample {
+  /** Kill/SIGTERM → new master's first advert, ms. */
+  toAdvert: number;
+  /** Kill/SIGTERM → new master's first gratuitous ARP, ms. */
+  toGarp: number;
+  /** Old master's last advert (kill) or its priority-0 advert (term) → new master's first advert, ms. */
+  gap: number;
+}
+
+const realMs = (perfMs: number): number => performance.timeOrigin + perfMs;
+
+/** `tcpdump -tt -e` lines → VRRP adverts and ARPs by source MAC, times in ms. */
+async function frames(
+  path: string,
+): Promise<{ t: number; mac: string; prio: number | null; arp: boolean }[]> {
+  const lines = await readPcapTimed(path);
+  const out = [];
+  for (const l of lines) {
+    const m = /^(\d+\.\d+) ([0-9a-f:]{17}) > /.exec(l);
+    if (!m) continue;
+    const prio = /VRRPv\d, Advertisement, vrid \d+, prio (\d+)/.exec(l);
+    out.push({
+      t: Number(m[1]) * 1000,
+      mac: m[2],
+      prio: prio ? Number(prio[1]) : null,
+      arp: / ARP /.test(l) || /ethertype ARP/.test(l),
+    });
+  }
+  return out;
+}
+
+async function readPcapTimed(path: string): Promise<string[]> {
+  // Epoch timestamps and MACs, which readPcap() does not print.
+  const r = await run(['tcpdump', '-tt', '-e', '-n', '-r', path]);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+function daemonPid(n: Node): number {
+  const base = n.log.replace(/\.log$/, '');
+  return Number(readFileSync(`${base}.pid`, 'utf8').trim());
+}
+
+async function oneRun(
+  lab: Lab,
+  t: { a: Host; b: Host; c: Host },
+  kind: Kind,
+  m: Mode,
+  how: How,
+  tag: string,
+): Promise<Sample> {
+  const conf = (prio: number): string =>
+    vrrpConf({
+      vrid: 50,
+      priority: prio,
+      version: m.version,
+      advertInt: m.advertInt,
+      vips: [`${VIP}/24`],
+    });
+  const na = startNode(lab, t.a, kind, conf(150), tag);
+  const nb = startNode(lab, t.b, kind, conf(100), tag);
+  try {
+    await waitSoleHolder([t.a, t.b], t.a, VIP, mdiMs(m, 150) + 8000);
+    const cap = await t.c.capture('eth0', 'proto 112 or arp');
+    // Settle past the first adverts, then a random phase within one advert interval.
+    await sleep(2 * m.advertInt * 1000 + 300 + Math.random() * m.advertInt * 1000);
+    let t0: number;
+    if (how === 'kill') t0 = await crash(t.a);
+    else {
+      const pid = daemonPid(na);
+      t0 = performance.now();
+      process.kill(pid, 'SIGTERM');
+    }
+    await waitFor(() => hasAddr(t.b, VIP), {
+      timeoutMs: mdiMs(m, 100) + 5000,
+      intervalMs: 10,
+      what: `${VIP} on b`,
+    });
+    await sleep(300);
+    const path = await cap.stop();
+    const fr = await frames(path);
+    const kill = realMs(t0);
+    // kill: the old master's last advert; term: its priority-0 advert.
+    const lastOld =
+      how === 'kill'
+        ? fr
+            .filter((f) => f.mac === MAC.a && f.prio !== null && f.prio > 0 && f.t < kill + 1)
+            .at(-1)
+        : fr.find((f) => f.mac === MAC.a && f.prio === 0 && f.t > kill - 1);
+    const newAdvert = fr.find((f) => f.mac === MAC.b && f.prio !== null && f.prio > 0);
+    const garp = fr.find((f) => f.mac === MAC.b && f.arp && f.t > kill);
+    if (!lastOld || !newAdvert || !garp) {
+      throw new Error(`${kind} ${m.label} ${how}: incomplete capture ${path}`);
+    }
+    return {
+      toAdvert: newAdvert.t - kill,
+      toGarp: garp.t - kill,
+      gap: newAdvert.t - lastOld.t,
+    };
+  } catch (e) {
+    // Keep what the daemons said: the lab directory goes away at teardown.
+    const tail = (n: Node): string =>
+      readFileSync(n.log, 'utf8').trim().split('\n').slice(-6).join('\n    ');
+    throw new Error(`${(e as Error).message}\n  a:\n    ${tail(na)}\n  b:\n    ${tail(nb)}`, {
+      cause: e,
+    });
+  } finally {
+    for (const n of [na, nb]) {
+      if (n.proc.running) await n.proc.stop(5000);
+    }
+    // A crashed master leaves its VIP behind.
+    await t.a.ip(['addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { check: false });
+    await t.b.ip(['addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { check: false });
+  }
+}
+
+interface Stats {
+  median: number;
+  min: number;
+  max: number;
+}
+function stats(xs: number[]): Stats {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const r = (x: number): number => Math.round(x * 10) / 10;
+  return { median: r(median), min: r(s[0]), max: r(s[s.length - 1]) };
+}
+
+const resultsPath = fileURLToPath(new URL('./results/failover.json', import.meta.url));
+
+function writeResults(key: 'failover' | 'soak', value: unknown): void {
+  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+  const prev: Record<string, unknown> = existsSync(resultsPath)
+    ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>)
+    : {};
+  prev[key] = value;
+  writeFileSync(resultsPath, JSON.stringify(prev, null, 2) + '\n');
+}
+
+/** A run whose setup fails (no single master in time…) is logged, counted and tried again. */
+async function retried<T>(fn: () => Promise<T>, failures: string[]): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      failures.push((e as Error).message);
+      console.error(`run failed (attempt ${i}): ${(e as Error).message}`);
+      if (i === 3) throw e;
+    }
+  }
+}
+
+async function failover(runs: number): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  const failures: string[] = [];
+  await withLab('fo', async (lab) => {
+    const t = await trio(lab);
+    let n = 0;
+    for (const m of MODES) {
+      for (const how of ['kill', 'term'] as How[]) {
+        const samples: Record<Kind, Sample[]> = { stayalive: [], keepalived: [] };
+        for (let i = 0; i < runs; i++) {
+          for (const kind of KINDS) {
+            const s = await retried(() => oneRun(lab, t, kind, m, how, `r${++n}`), failures);
+            samples[kind].push(s);
+            console.error(
+              `${m.label} ${how} ${kind} #${i + 1}: advert ${s.toAdvert.toFixed(1)} ms, GARP ${s.toGarp.toFixed(1)} ms, gap ${s.gap.toFixed(1)} ms`,
+            );
+          }
+        }
+        const target = (how === 'kill' ? mdiMs(m, 100) : skewMs(m, 100)) + SLACK_MS;
+        const row: Record<string, unknown> = {
+          mode: m.label,
+          how,
+          runs,
+          targetMs: Math.round(target * 10) / 10,
+        };
+        for (const kind of KINDS) {
+          const ss = samples[kind];
+          row[kind] = {
+            toAdvert: stats(ss.map((s) => s.toAdvert)),
+            toGarp: stats(ss.map((s) => s.toGarp)),
+            gap: stats(ss.map((s) => s.gap)),
+            withinTarget: ss.filter((s) => s.gap <= target).length,
+            samples: ss,
+          };
+        }
+        const med = (k: Kind): number => (row[k] as { toGarp: Stats }).toGarp.median;
+        row.ratio = Math.round((med('stayalive') / med('keepalived')) * 1000) / 1000;
+        rows.push(row);
+      }
+    }
+  });
+  writeResults('failover', { date: new Date().toISOString(), rows, failures });
+  if (failures.length) console.log(`${failures.length} run(s) failed and were repeated`);
+  console.log(
+    '| mode | how | daemon | kill→advert ms (med min–max) | kill→GARP ms | last→first advert ms | target ms | within |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  const f = (s: Stats): string => `${s.median} (${s.min}–${s.max})`;
+  for (const r of rows) {
+    for (const kind of KINDS) {
+      const k = r[kind] as { toAdvert: Stats; toGarp: Stats; gap: Stats; withinTarget: number };
+      console.log(
+        `| ${String(r.mode)} | ${String(r.how)} | ${kind} | ${f(k.toAdvert)} | ${f(k.toGarp)} | ${f(k.gap)} | ${String(r.targetMs)} | ${k.withinTarget}/${String(r.runs)} |`,
+      );
+    }
+    console.log(
+      `|  |  | ratio stayalive/keepalived (kill→GARP median) | ${String(r.ratio)} | | | | |`,
+    );
+  }
+}
+
+/** utime + stime of a pid, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+const transitions = (n: Node): number =>
+  (readFileSync(n.log, 'utf8').match(/Entering (MASTER|BACKUP|FAULT) STATE/g) ?? []).length;
+
+async function soak(minutes: number): Promise<void> {
+  const N = 100;
+  const conf = (prio: number): string => {
+    const inst = Array.from({ length: N }, (_, i) => {
+      const vrid = i + 1;
+      return [
+        `vrrp_instance VI_${vrid} {`,
+        '  state BACKUP',
+        '  interface eth0',
+        `  virtual_router_id ${vrid}`,
+        `  priority ${prio}`,
+        '  version 3',
+        '  advert_int 0.1',
+        `  virtual_ipaddress {\n    203.0.113.${vrid}/32\n  }`,
+        '}',
+      ].join('\n');
+    });
+    return `global_defs {\n  router_id soak\n  vrrp_garp_master_delay 1\n}\n${inst.join('\n')}\n`;
+  };
+  let result: Record<string, unknown> = {};
+  await withLab('soak', async (lab) => {
+    const t = await trio(lab);
+    const na = startNode(lab, t.a, 'stayalive', conf(150), 'soak');
+    const nb = startNode(lab, t.b, 'stayalive', conf(100), 'soak');
+    const count = async (h: Host): Promise<number> => {
+      const r = await h.ip(['-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+      return (r.stdout.match(/203\.0\.113\./g) ?? []).length;
+    };
+    await waitFor(async () => (await count(t.a)) === N && (await count(t.b)) === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: `${N} VIPs on a, none on b`,
+    });
+    await sleep(2000); // past the second GARP bursts
+    const pids = { a: daemonPid(na), b: daemonPid(nb) };
+    const tr0 = { a: transitions(na), b: transitions(nb) };
+    const cpu0 = { a: cpuMs(pids.a), b: cpuMs(pids.b) };
+    const t0 = performance.now();
+    const rssMax = { a: 0, b: 0 };
+    const end = t0 + minutes * 60_000;
+    while (performance.now() < end) {
+      await sleep(Math.min(5000, end - performance.now()));
+      rssMax.a = Math.max(rssMax.a, rssKb(pids.a));
+      rssMax.b = Math.max(rssMax.b, rssKb(pids.b));
+      if (!na.proc.running || !nb.proc.running) throw new Error('a daemon exited during the soak');
+    }
+    const wall = performance.now() - t0;
+    const spurious = { a: transitions(na) - tr0.a, b: transitions(nb) - tr0.b };
+    const holders = { a: await count(t.a), b: await count(t.b) };
+    result = {
+      date: new Date().toISOString(),
+      instances: N,
+      advertInt: 0.1,
+      minutes,
+      spuriousTransitions: spurious,
+      vipsAtEnd: holders,
+      cpuPercent: {
+        master: Math.round(((cpuMs(pids.a) - cpu0.a) / wall) * 1000) / 10,
+        backup: Math.round(((cpuMs(pids.b) - cpu0.b) / wall) * 1000) / 10,
+      },
+      rssMaxMb: {
+        master: Math.round(rssMax.a / 102.4) / 10,
+        backup: Math.round(rssMax.b / 102.4) / 10,
+      },
+    };
+  });
+  writeResults('soak', result);
+  console.log(JSON.stringify(result, null, 2));
+  const s = result.spuriousTransitions as { a: number; b: number };
+  if (s.a !== 0 || s.b !== 0) process.exitCode = 1;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+requireRoot();
+if (process.argv.includes('--soak') || arg('--soak-minutes') !== undefined) {
+  await soak(Number(arg('--soak-minutes') ?? 2));
+} else {
+  await failover(Number(arg('--runs') ?? 5));
+}
