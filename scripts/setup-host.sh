@@ -24,3 +24,5 @@ for svc in keepalived nginx bird frr opensmtpd dnsmasq haproxy; do
   systemctl disable --now "$svc" >/dev/null 2>&1 || service "$svc" stop >/dev/null 2>&1 || true
   pkill -x "$svc" >/dev/null 2>&1 || true
 done
+# FRR's daemons have names of their own.
+pkill -x -f '/usr/lib/frr/(watchfrr|zebra|bfdd|vrrpd|staticd|mgmtd).*' >/dev/null 2>&1 || true
