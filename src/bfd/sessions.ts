@@ -10,6 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { SocketAddress } from 'node:net';
 import { publish } from '../core/bus.js';
+import { forgetBfdState, recordBfdState } from './state-board.js';
 import './events.js';
 import {
   createSession,
@@ -273,6 +274,7 @@ export class BfdSessions {
     sess.sender?.close();
     this.sessions.delete(sess.key);
     this.byDisc.delete(sess.s.localDisc);
+    forgetBfdState(sess.s.config.name);
   }
 
   private receive(d: BfdDatagram): void {
@@ -341,6 +343,7 @@ export class BfdSessions {
       case 'state': {
         if (e.to === 'Up') sess.counters.up++;
         else if (e.from === 'Up') sess.counters.down++;
+        recordBfdState(sess.s.config.name, e.to);
         publish('bfd:state', {
           name: sess.s.config.name,
           neighbor: sess.neighbor,

@@ -41,17 +41,14 @@ export interface Plan {
   skipped: Skipped[];
 }
 
-/** FILE_CHECK is re-read this often (seconds); BFD_CHECK is never probed. */
+/** FILE_CHECK is re-read, and BFD_CHECK's session state looked up, this often (seconds). */
 export const FILE_POLL_S = 1;
-const NEVER_S = 365 * 24 * 3600;
 
 function timingOf(c: Checker, rs: RealServer, vs: VirtualServer): CheckerTiming {
   const alpha = c.alpha ?? rs.alpha ?? vs.alpha;
-  if (c.type === 'FILE_CHECK') {
+  if (c.type === 'FILE_CHECK' || c.type === 'BFD_CHECK') {
     return { delayLoop: FILE_POLL_S, retry: 0, delayBeforeRetry: FILE_POLL_S, warmup: 0, alpha };
   }
-  if (c.type === 'BFD_CHECK')
-    return { delayLoop: NEVER_S, retry: 0, delayBeforeRetry: NEVER_S, warmup: 0, alpha };
   const delayLoop = c.delayLoop ?? rs.delayLoop ?? vs.delayLoop;
   return {
     delayLoop,

@@ -2,6 +2,7 @@
  * Binds a checker plan to its probe function (one per checker type). I/O: each probe opens
  * sockets or spawns processes when called.
  */
+import { bfdStateOf } from '../bfd/state-board.js';
 import type { Config } from '../config/model.js';
 import { probeDns } from './dns.js';
 import { probeFile } from './file.js';
@@ -24,7 +25,11 @@ export type ProbeFactory = (
   config: Config,
 ) => (signal: AbortSignal) => Promise<DetailedResult>;
 
-export const BFD_NOT_YET = 'not yet (BFD is not implemented)';
+/** BFD_CHECK: the bfd_instance's session state as the registry last published it. */
+export function probeBfd(name: string): DetailedResult {
+  const state = bfdStateOf(name);
+  return { ok: state === 'Up', reason: `BFD ${name} ${state}`, latencyMs: 0 };
+}
 
 export const makeProbe: ProbeFactory = (p, rsp, config) => {
   const c = p.checker;
@@ -68,7 +73,7 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
       return () => probeFile(path, weight, reverse);
     }
     case 'BFD_CHECK':
-      return () => Promise.resolve({ ok: true, reason: BFD_NOT_YET, latencyMs: 0 });
+      return () => Promise.resolve(probeBfd(c.bfd ?? ''));
   }
 };
 

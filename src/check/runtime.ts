@@ -32,7 +32,6 @@ import { initChecker, rsVerdict, step, type CheckerInput } from './machine.js';
 import { runScript } from './misc.js';
 import { planChecks, type Skipped } from './plan.js';
 import {
-  BFD_NOT_YET,
   hardCapS,
   isSelfBounded,
   makeProbe,
@@ -136,12 +135,6 @@ export class CheckerRuntime {
           kept.plan = cp;
           kept.run = this.probeFactory(cp, rp, config);
           return kept;
-        }
-        if (cp.checker.type === 'BFD_CHECK') {
-          this.log(
-            'warning',
-            `BFD_CHECK ${cp.checker.bfd ?? ''} for ${rp.rsId}: ${BFD_NOT_YET}; treated as up`,
-          );
         }
         return {
           plan: cp,

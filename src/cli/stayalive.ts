@@ -59,9 +59,10 @@ function detach(): Promise<number> {
  */
 function subsystemsFor(o: DaemonOptions): Subsystem[] {
   const list: Subsystem[] = [];
-  if (o.bfd) list.push(createBfdSubsystem());
+  const bfd = o.bfd ? createBfdSubsystem() : null;
+  if (bfd) list.push(bfd);
   // Static addresses, routes and rules and gateway tracking: keepalived's VRRP process owns statics.
-  if (o.vrrp) list.push(createGatewaySubsystem());
+  if (o.vrrp) list.push(createGatewaySubsystem({ bfd: () => bfd?.registry() ?? null }));
   if (o.vrrp) list.push(createVrrpSubsystem());
   if (o.check) {
     const lb = createLbSubsystem({ dontRelease: o.dontReleaseIpvs });

@@ -23,6 +23,8 @@ export interface ProbeTarget {
   address: string;
   /** Outgoing interface (needed for IPv6 link-local). */
   ifindex?: number;
+  /** The gateway_track's name (BFD session names). */
+  name?: string;
 }
 
 export interface ProbeResult {

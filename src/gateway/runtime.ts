@@ -15,6 +15,8 @@
  * the prober, the clock and the interface lookup are injected so unit tests use fakes.
  */
 import { publish } from '../core/bus.js';
+import type { GatewayStateEvent } from './events.js';
+import { clearGatewayStates, recordGatewayState } from './state-board.js';
 import type { GatewayRoute, GatewaySection, GatewayTrack } from '../config/gateway/types.js';
 import type { Config } from '../config/model.js';
 import { ifNameToIndex } from '../os/native.js';
@@ -22,6 +24,8 @@ import { Rtnl } from '../os/rtnl/index.js';
 import type { RouteInfo, RouteSpec } from '../os/rtnl/types.js';
 import './events.js';
 import { describeRoute } from './route-text.js';
+import type { BfdSessions } from '../bfd/sessions.js';
+import { BfdProber } from './bfd-prober.js';
 import { IcmpProber, type ProbeTarget, type Prober } from './icmp.js';
 import {
   GATEWAY_RTPROT,
@@ -67,6 +71,11 @@ export interface GatewayRuntimeOptions {
   ifindex?: IfIndex;
   /** Spread the gateways' first probes over one interval (default true). */
   stagger?: boolean;
+  /**
+   * The shared BFD registry, for `method bfd` (createBfdSubsystem().registry). Without it, or
+   * while it returns null, bfd gateways are probed with ICMP.
+   */
+  bfd?: () => BfdSessions | null;
 }
 
 interface GwEntry {
@@ -93,6 +102,11 @@ function log(level: 'info' | 'warning' | 'error', message: string): void {
   publish('log', { level, subsystem: 'gateway', message });
 }
 
+function publishState(e: GatewayStateEvent): void {
+  recordGatewayState(e);
+  publish('gateway:state', e);
+}
+
 const errText = (e: unknown): string => (e as Error).message;
 
 export class GatewayRuntime {
@@ -101,6 +115,8 @@ export class GatewayRuntime {
   private readonly stagger: boolean;
   private rtnl: GatewayRtnl | null = null;
   private prober: Prober | null = null;
+  private bfdProber: BfdProber | null = null;
+  private bfdFallbackLogged = new Set<string>();
   private statics: StaticInstaller | null = null;
   private entries = new Map<string, GwEntry>();
   private readonly keeper = new RouteKeeper(() => this.rtnl);
@@ -114,6 +130,7 @@ export class GatewayRuntime {
   async start(config: Config): Promise<void> {
     this.rtnl = this.opts.rtnl ?? Rtnl.open();
     this.prober = this.opts.prober ?? new IcmpProber();
+    if (this.opts.bfd) this.bfdProber ??= new BfdProber(this.opts.bfd);
     this.statics = new StaticInstaller(this.rtnl);
     await this.statics.apply(staticObjects(config.vrrp, this.ifindex));
     await this.startGateways(sectionOf(config));
@@ -136,9 +153,12 @@ export class GatewayRuntime {
   /** Removes every route held and every static object, then lets go of the sockets. */
   async stop(): Promise<void> {
     await this.stopMachines();
+    clearGatewayStates();
     await this.keeper.removeAll();
     await this.statics?.removeAll();
     this.prober?.close();
+    this.bfdProber?.close();
+    this.bfdProber = null;
     this.rtnl?.close();
     this.rtnl = null;
     this.prober = null;
@@ -237,7 +257,7 @@ export class GatewayRuntime {
 
     for (const e of this.entries.values()) {
       const up = initial.get(e.cfg.name) ?? false;
-      publish('gateway:state', {
+      publishState({
         gateway: e.cfg.name,
         address: e.cfg.address,
         up,
@@ -251,6 +271,14 @@ export class GatewayRuntime {
     }
     for (const g of this.keeper.groups.values()) this.keeper.syncGroup(g);
 
+    // BFD sessions of gateways still tracked carry on across a reload.
+    this.bfdProber?.retain(
+      new Set(
+        [...this.entries.values()]
+          .filter((e) => e.cfg.method === 'bfd')
+          .map((e) => e.target.address),
+      ),
+    );
     const list = [...this.entries.values()];
     list.forEach((e, i) => {
       const phaseUs = this.stagger ? Math.floor((e.cfg.interval * 1e6 * i) / list.length) : 0;
@@ -261,7 +289,7 @@ export class GatewayRuntime {
 
   private buildEntry(gw: GatewayTrack): GwEntry | null {
     try {
-      const target: ProbeTarget = { address: gw.address };
+      const target: ProbeTarget = { address: gw.address, name: gw.name };
       if (gw.interface) target.ifindex = this.ifindex(gw.interface);
       const routes = gw.routes.map((r) => {
         const spec = gatewayRouteSpec(r, this.ifindex);
@@ -348,7 +376,7 @@ export class GatewayRuntime {
         this.probe(e, fx.seq);
         break;
       case 'state':
-        publish('gateway:state', {
+        publishState({
           gateway: e.cfg.name,
           address: e.cfg.address,
           up: fx.up,
@@ -384,8 +412,22 @@ export class GatewayRuntime {
     }
   }
 
+  /** The BFD prober for `method bfd` while a registry is there; ICMP otherwise. */
+  private proberFor(e: GwEntry): Prober {
+    if (e.cfg.method !== 'bfd') return this.prober as Prober;
+    if (this.bfdProber?.available()) {
+      this.bfdFallbackLogged.delete(e.cfg.name);
+      return this.bfdProber;
+    }
+    if (!this.bfdFallbackLogged.has(e.cfg.name)) {
+      this.bfdFallbackLogged.add(e.cfg.name);
+      log('warning', `gateway_track ${e.cfg.name}: BFD is not running - probing with icmp`);
+    }
+    return this.prober as Prober;
+  }
+
   private probe(e: GwEntry, seq: number): void {
-    const prober = this.prober as Prober;
+    const prober = this.proberFor(e);
     void prober.probe(e.target, e.cfg.timeout * 1000).then((res) => {
       if (e.stopped) return;
       if (res.ok) e.ok++;

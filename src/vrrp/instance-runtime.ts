@@ -165,8 +165,6 @@ export class InstanceRuntime {
       this.log('error', `(${v.name}) interface ${ifname} has no usable IPv${v.family} address`);
       this.input({ type: 'fault', on: true, reason: 'no usable source address' });
     }
-    if (v.track.bfds.length)
-      this.log('warning', `(${v.name}) track_bfd is not supported yet - ignoring`);
     this.unsubscribe = this.env.hub.onChange(() => this.retrack());
     this.retrack();
     this.input({ type: 'start' });

@@ -4,9 +4,12 @@
  *
  * Sync-group trackers apply to every member; their weights (and the members' own, unless
  * sync_group_tracking_weight) are forced to 0, so a failure means FAULT, as in keepalived.
- * track_bfd is not supported yet and is ignored (the runtime logs it).
+ * track_bfd follows the named bfd_instance (Up counts as up; keepalived starts it down);
+ * track_gateway (stayalive extension) follows a gateway_track, with the gateway's own weight
+ * unless the reference names one.
  */
 import type { Tracking, TrackRef } from '../config/vrrp/types.js';
+import type { TrackGatewayRef } from '../config/gateway/track.js';
 import { effectivePriority, fileContribution, trackerFaults } from './priority.js';
 
 export interface TrackView {
@@ -15,6 +18,10 @@ export interface TrackView {
   fileValue(name: string): number | undefined;
   /** Optional so views without process trackers (tests) need not provide it. */
   processUp?(name: string): boolean | undefined;
+  /** Whether the bfd_instance's session is Up (optional, as processUp). */
+  bfdUp?(name: string): boolean;
+  /** A gateway_track's state and weight; undefined while it is not tracked. */
+  gateway?(name: string): { up: boolean; weight: number } | undefined;
 }
 
 export interface TrackInputs {
@@ -39,14 +46,20 @@ export function evaluateTracking(t: TrackInputs, view: TrackView): TrackResult {
   }
   const states: { weight: number; reverse: boolean; ok: boolean }[] = [];
   const files: { weight: number; value: number }[] = [];
-  const add = (refs: TrackRef[], zero: boolean, kind: 'interface' | 'script' | 'process'): void => {
+  const add = (
+    refs: TrackRef[],
+    zero: boolean,
+    kind: 'interface' | 'script' | 'process' | 'bfd',
+  ): void => {
     for (const r of refs) {
       const ok =
         kind === 'interface'
           ? view.linkUp(r.name)
           : kind === 'script'
             ? view.scriptOk(r.name)
-            : view.processUp?.(r.name);
+            : kind === 'bfd'
+              ? (view.bfdUp?.(r.name) ?? false)
+              : view.processUp?.(r.name);
       if (ok === undefined) continue; // a script not (yet) running does not count
       const s = { weight: zero ? 0 : r.weight, reverse: r.reverse, ok };
       if (trackerFaults(s)) {
@@ -55,7 +68,9 @@ export function evaluateTracking(t: TrackInputs, view: TrackView): TrackResult {
             ? `track_interface ${r.name} down`
             : kind === 'script'
               ? `track_script ${r.name} failed`
-              : `track_process ${r.name} quorum lost`,
+              : kind === 'bfd'
+                ? `track_bfd ${r.name} ${r.reverse ? 'up' : 'down'}`
+                : `track_process ${r.name} quorum lost`,
         );
       }
       states.push(s);
@@ -71,15 +86,28 @@ export function evaluateTracking(t: TrackInputs, view: TrackView): TrackResult {
       files.push(f);
     }
   };
+  const addGateways = (refs: TrackGatewayRef[], zero: boolean): void => {
+    for (const r of refs) {
+      const g = view.gateway?.(r.name);
+      if (g === undefined) continue; // not tracked (yet): does not count
+      const s = { weight: zero ? 0 : (r.weight ?? g.weight), reverse: false, ok: g.up };
+      if (trackerFaults(s)) faults.push(`track_gateway ${r.name} down`);
+      states.push(s);
+    }
+  };
   add(t.own.interfaces, t.zeroWeights, 'interface');
   add(t.own.scripts, t.zeroWeights, 'script');
   add(t.own.processes, t.zeroWeights, 'process');
   addFiles(t.own.files, t.zeroWeights);
+  add(t.own.bfds, t.zeroWeights, 'bfd');
+  addGateways(t.own.gateways, t.zeroWeights);
   if (t.group) {
     add(t.group.interfaces, true, 'interface');
     add(t.group.scripts, true, 'script');
     add(t.group.processes, true, 'process');
     addFiles(t.group.files, true);
+    add(t.group.bfds, true, 'bfd');
+    addGateways(t.group.gateways, true);
   }
   const eff = effectivePriority(t.basePriority, states, files);
   return { priority: eff.priority, faults };

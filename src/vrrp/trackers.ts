@@ -1,7 +1,8 @@
 /**
  * Trackers that move VRRP priorities or put instances in FAULT (keepalived.md §1.5, §1.6, §4):
  * interfaces (rtnetlink link events), vrrp_script (argv with a timeout, rise/fall), track_file
- * (a number read from a file, polled) and vrrp_track_process (process-tracker.ts). I/O module; the arithmetic is priority.ts.
+ * (a number read from a file, polled), vrrp_track_process (process-tracker.ts), track_bfd
+ * ('bfd:state') and track_gateway ('gateway:state'). I/O module; the arithmetic is priority.ts.
  *
  * One TrackerHub per VRRP subsystem: every tracker runs once however many instances use it, and
  * only while something tracks it (keepalived: "a script runs only if something tracks it").
@@ -12,8 +13,13 @@
  * priority); track_file is polled every 200 ms rather than watched with inotify.
  */
 import { readFileSync, unwatchFile, watchFile, writeFileSync, existsSync } from 'node:fs';
+import type {} from '../bfd/events.js';
+import { bfdIsUp } from '../bfd/state-board.js';
 import type { Config } from '../config/model.js';
 import type { TrackFile, VrrpScript } from '../config/vrrp/types.js';
+import { subscribe } from '../core/bus.js';
+import type {} from '../gateway/events.js';
+import { gatewayStateOf } from '../gateway/state-board.js';
 import { RtnlMonitor, type LinkInfo, type Rtnl } from '../os/rtnl/index.js';
 import { runArgv } from './notify.js';
 import { ProcessTrackers } from './process-tracker.js';
@@ -130,12 +136,30 @@ export class TrackerHub {
   private monitor: RtnlMonitor | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly processes: ProcessTrackers;
+  private readonly offBus: (() => void)[];
 
   constructor(
     private readonly rtnl: Rtnl,
     private readonly log: Log,
   ) {
     this.processes = new ProcessTrackers(() => this.emit(), log);
+    // BFD sessions and gateways run in their own subsystems: their last states are on the
+    // state boards, and every change arrives on the bus.
+    this.offBus = [
+      subscribe('bfd:state', () => this.emit()),
+      subscribe('gateway:state', () => this.emit()),
+    ];
+  }
+
+  /** Whether the bfd_instance's session is Up (an unknown or stopped session is down). */
+  bfdUp(name: string): boolean {
+    return bfdIsUp(name);
+  }
+
+  /** A gateway_track's last state; undefined while the gateway subsystem does not track it. */
+  gateway(name: string): { up: boolean; weight: number } | undefined {
+    const g = gatewayStateOf(name);
+    return g ? { up: g.up, weight: g.weight } : undefined;
   }
 
   /** Link states now, then kept current from link events. */
@@ -239,5 +263,6 @@ export class TrackerHub {
     this.monitor?.close();
     this.monitor = null;
     this.listeners.clear();
+    for (const off of this.offBus.splice(0)) off();
   }
 }

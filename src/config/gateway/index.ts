@@ -181,13 +181,6 @@ const gatewayTrack: Handler<Config> = (node, config, ctx) => {
     return;
   }
   if (!d.timeoutSet) gw.timeout = gw.interval;
-  if (gw.method === 'bfd') {
-    ctx.diag.info(
-      ErrorCodes.CONFIG_BAD_VALUE,
-      `gateway_track ${name}: method bfd not yet supported - probing with icmp`,
-      node.pos,
-    );
-  }
   for (const { node: line, multipath } of d.routeNodes) {
     const r = parseGatewayRoute(line, ctx, gw, multipath);
     if (r) (multipath ? gw.multipath : gw.routes).push(r);

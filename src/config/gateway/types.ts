@@ -36,7 +36,7 @@ export interface GatewayTrack {
   address: string;
   family: 4 | 6;
   interface: string | null;
-  /** As written; the runtime probes with ICMP for both (BFD runtime not yet wired). */
+  /** icmp: echo probes; bfd: a BFD session to the address (shared with a bfd_instance to it). */
   method: GatewayMethod;
   /** Seconds between probes. */
   interval: number;

@@ -9,6 +9,7 @@
  * group members (which may precede their instances) and reports the single
  * keepalived BAD_IF for interfaces the host lacks.
  */
+import { checkTrackGateway } from '../gateway/track.js';
 import { vrrpCrossChecks } from './cross-checks.js';
 import { ErrorCodes } from '../../core/errors.js';
 import type { ScriptValue } from '../global/script-value.js';
@@ -372,6 +373,10 @@ export function finalizeVrrp(config: Config, ctx: ParseCtx): void {
         s.pos,
       );
   }
+
+  // track_gateway references resolve against the whole file's gateway_track blocks.
+  for (const x of [...Object.values(v.instances), ...Object.values(v.syncGroups)])
+    x.track.gateways = checkTrackGateway(x.track.gateways, config.gateway, ctx, x.name);
 
   vrrpCrossChecks(config, ctx);
   checkScriptSecurityEnabled(config, ctx);

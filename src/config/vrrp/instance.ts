@@ -21,7 +21,7 @@ import {
 } from './instance-peers.js';
 import { parseRouteLine } from './route-line.js';
 import { parseRuleLine } from './rule-line.js';
-import { trackBlock } from './tracking.js';
+import { trackBlock, trackGatewayBlock } from './tracking.js';
 import type { VrrpInstance } from './types.js';
 
 export { newInstance } from './instance-new.js';
@@ -279,6 +279,7 @@ export const instanceSpec: BlockSpec<VrrpInstance> = {
     track_file: trackBlock('file'),
     track_process: trackBlock('process'),
     track_bfd: trackBlock('bfd'),
+    track_gateway: trackGatewayBlock(),
     mcast_src_ip: srcIp('mcastSrcIp'),
     unicast_src_ip: srcIp('unicastSrcIp'),
     mcast_dst_ip: mcastDst,

@@ -10,7 +10,7 @@ import type { BlockSpec, Handler, ParseCtx } from '../schema.js';
 import type { ConfNode } from '../tree.js';
 import { arg, parseInteger, parseTimer } from '../values.js';
 import { interfaceKnown } from './common.js';
-import { emptyTracking, trackBlock } from './tracking.js';
+import { emptyTracking, trackBlock, trackGatewayBlock } from './tracking.js';
 import type { GarpGroup, SyncGroup, TrackFile, TrackProcess, VrrpScript } from './types.js';
 
 const UINT_MAX = 4294967295;
@@ -241,6 +241,7 @@ export const syncGroupSpec: BlockSpec<SyncGroup> = {
     track_file: trackBlock('file'),
     track_process: trackBlock('process'),
     track_bfd: trackBlock('bfd'),
+    track_gateway: trackGatewayBlock(),
     notify_backup: gnotify('backup'),
     notify_master: gnotify('master'),
     notify_fault: gnotify('fault'),

@@ -1,11 +1,12 @@
 /**
  * Tracking blocks inside vrrp_instance and vrrp_sync_group: track_interface,
- * track_script, track_file, track_process, track_bfd. Pure.
+ * track_script, track_file, track_process, track_bfd, track_gateway. Pure.
  *
  * References resolve at parse time, top-down, as in keepalived: a script,
  * file, process or BFD defined *below* the reference is "not found, ignoring".
  */
 import { ErrorCodes } from '../../core/errors.js';
+import { parseTrackGateway } from '../gateway/track.js';
 import type { Handler, ParseCtx } from '../schema.js';
 import type { ConfNode } from '../tree.js';
 import { interfaceKnown } from './common.js';
@@ -142,6 +143,26 @@ export function trackBlock<T extends { name: string; track: Tracking }>(kind: Ki
   };
 }
 
+/**
+ * `track_gateway { … }`: parsed here, checked against config.gateway in finalizeVrrp (a
+ * gateway_track may be defined below the instance, unlike keepalived's top-down references).
+ */
+export function trackGatewayBlock<T extends { track: Tracking }>(): Handler<T> {
+  return (node, target, ctx) => {
+    for (const r of parseTrackGateway(node, ctx)) {
+      if (target.track.gateways.some((g) => g.name === r.name)) {
+        ctx.diag.warn(
+          ErrorCodes.CONFIG_DUPLICATE,
+          `duplicate track_gateway ${r.name} - ignoring`,
+          r.pos,
+        );
+        continue;
+      }
+      target.track.gateways.push(r);
+    }
+  };
+}
+
 export function emptyTracking(): Tracking {
-  return { interfaces: [], scripts: [], files: [], processes: [], bfds: [] };
+  return { interfaces: [], scripts: [], files: [], processes: [], bfds: [], gateways: [] };
 }

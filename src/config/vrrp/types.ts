@@ -2,6 +2,7 @@
  * The VRRP-side model: instances, sync groups, trackers, static addresses,
  * routes and rules. Plain JSON data; durations in seconds.
  */
+import type { TrackGatewayRef } from '../gateway/track.js';
 import type { Position } from '../diagnostics.js';
 import type { ScriptValue } from '../global/script-value.js';
 
@@ -74,6 +75,8 @@ export interface Tracking {
   files: TrackRef[];
   processes: TrackRef[];
   bfds: TrackRef[];
+  /** track_gateway (stayalive extension); weight null → the gateway_track's own weight. */
+  gateways: TrackGatewayRef[];
 }
 
 export interface UnicastPeer {

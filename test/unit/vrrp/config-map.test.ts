@@ -150,7 +150,7 @@ const refs = (
     pos: { file: '', line: 0, col: 0 },
   }));
 
-const noTrack = { interfaces: [], scripts: [], files: [], processes: [], bfds: [] };
+const noTrack = { interfaces: [], scripts: [], files: [], processes: [], bfds: [], gateways: [] };
 
 test('tracking: negative script weight while failing, positive while up, clamp, own interface fault', () => {
   const own = {

@@ -1,0 +1,103 @@
+// BFD_CHECK follows its bfd_instance's session state (Up → up, anything else → down), looked up
+// on the BFD state board every second, through the real probe factory in virtual time.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forgetBfdState, recordBfdState } from '../../../src/bfd/state-board.js';
+import '../../../src/check/events.js';
+import { planChecks } from '../../../src/check/plan.js';
+import { probeBfd } from '../../../src/check/probes.js';
+import { CheckerRuntime, type Clock } from '../../../src/check/runtime.js';
+import { subscribe } from '../../../src/core/bus.js';
+import { parse } from '../config/helpers.js';
+
+class FakeClock implements Clock {
+  t = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private id = 0;
+  now(): number {
+    return this.t;
+  }
+  setTimer(fn: () => void, ms: number): () => void {
+    const id = this.id++;
+    this.timers.push({ at: this.t + Math.max(0, ms), fn, id });
+    return () => {
+      this.timers = this.timers.filter((x) => x.id !== id);
+    };
+  }
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await flush();
+      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.t = next.at;
+      next.fn();
+    }
+    this.t = end;
+    await flush();
+  }
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+const CONF = `bfd_instance BC1 {
+  neighbor_ip 192.0.2.11
+}
+virtual_server 192.0.2.100 80 {
+  delay_loop 10
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 192.0.2.11 80 {
+    BFD_CHECK {
+      name BC1
+    }
+  }
+}
+`;
+
+test('probeBfd: Up is up, every other state (or no session) is down', () => {
+  try {
+    assert.deepEqual(probeBfd('BC0'), { ok: false, reason: 'BFD BC0 Down', latencyMs: 0 });
+    recordBfdState('BC0', 'Init');
+    assert.equal(probeBfd('BC0').ok, false);
+    recordBfdState('BC0', 'Up');
+    assert.deepEqual(probeBfd('BC0'), { ok: true, reason: 'BFD BC0 Up', latencyMs: 0 });
+  } finally {
+    forgetBfdState('BC0');
+  }
+});
+
+test('BFD_CHECK is polled each second without retries', () => {
+  const { config } = parse(CONF);
+  const cp = planChecks(config).realServers[0].checkers[0];
+  assert.equal(cp.timing.delayLoop, 1);
+  assert.equal(cp.timing.retry, 0);
+});
+
+test('the real server follows the BFD session', async () => {
+  const { config } = parse(CONF);
+  const clock = new FakeClock();
+  const states: boolean[] = [];
+  const off = subscribe('rs:state', (e) => states.push(e.up));
+  const rt = new CheckerRuntime({ clock, rng: () => 0 });
+  try {
+    rt.start(config);
+    await clock.advance(3000);
+    assert.equal(states.at(-1), false, 'down while the session is not Up');
+    recordBfdState('BC1', 'Up');
+    await clock.advance(1500);
+    assert.equal(states.at(-1), true);
+    recordBfdState('BC1', 'Down');
+    await clock.advance(1500);
+    assert.equal(states.at(-1), false);
+  } finally {
+    off();
+    await rt.stop();
+    forgetBfdState('BC1');
+  }
+});
