@@ -157,7 +157,10 @@ export class InstanceRuntime {
         group: v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6,
         peers: v.unicastPeers.map((p) => p.address),
         unicastTtl: v.unicastTtl ?? 255,
-        checksum: { oldUnicastChecksum: v.oldUnicastChecksum === 'config' },
+        checksum: {
+          oldUnicastChecksum: v.oldUnicastChecksum === 'config',
+          v3ChecksumAsV2: v.v3ChecksumAsV2,
+        },
         vrid: v.virtualRouterId ?? 0,
       });
       this.transport.onPacket((r) => this.onPacket(r));
@@ -343,7 +346,7 @@ export class InstanceRuntime {
     return encodeAdvert(
       fields,
       { family: v.family, src: this.source, dst },
-      { oldUnicastChecksum: v.oldUnicastChecksum === 'config' },
+      { oldUnicastChecksum: v.oldUnicastChecksum === 'config', v3ChecksumAsV2: v.v3ChecksumAsV2 },
     );
   }
 

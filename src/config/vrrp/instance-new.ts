@@ -41,6 +41,7 @@ export function newInstance(name: string, node: ConfNode, ctx: ParseCtx): VrrpIn
     checkUnicastSrc: false,
     unicastFaultNoPeer: false,
     oldUnicastChecksum: null,
+    v3ChecksumAsV2: false,
     trackSrcIp: false,
     nopreempt: false,
     preemptDelay: 0,

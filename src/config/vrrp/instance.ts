@@ -134,7 +134,8 @@ function boolField(
     | 'lowerPrioNoAdvert'
     | 'higherPrioSendAdvert'
     | 'notifyPriorityChanges'
-    | 'smtpAlert',
+    | 'smtpAlert'
+    | 'v3ChecksumAsV2',
 ): H {
   return (node, v, ctx) => {
     const b = parseBoolFlag(node, ctx);
@@ -392,7 +393,8 @@ export const instanceSpec: BlockSpec<VrrpInstance> = {
       v.kernelRxBufSize = n;
     },
     // Added after 2.2.7: accepted so newer configs load; not acted on.
-    v3_checksum_as_v2: later,
+    // keepalived 2.2.8: VRRPv3/IPv4 checksum without the pseudo-header (RFC 9568).
+    v3_checksum_as_v2: boolField('v3ChecksumAsV2'),
     no_virtual_ipaddress: later,
     owner_ignore_adverts: later,
     authentication: (node, v, ctx) => {

@@ -123,6 +123,8 @@ export interface VrrpInstance {
   checkUnicastSrc: boolean;
   unicastFaultNoPeer: boolean;
   oldUnicastChecksum: 'never' | 'config' | null;
+  /** keepalived 2.2.8's v3_checksum_as_v2: send VRRPv3/IPv4 without the pseudo-header. */
+  v3ChecksumAsV2: boolean;
   trackSrcIp: boolean;
   nopreempt: boolean;
   preemptDelay: number;

@@ -185,3 +185,16 @@ test('scripts without enable_script_security are a security violation (exit 6)',
   assert.equal(sec.pos?.line, 7);
   assert.equal(exitCode(diags), 6);
 });
+
+test('v3_checksum_as_v2 (keepalived 2.2.8) is a boolean on the instance, off by default', () => {
+  const on = load(
+    'vrrp_instance V {\n interface eth0\n virtual_router_id 1\n version 3\n v3_checksum_as_v2\n}',
+  );
+  assert.equal(on.config.vrrp.instances.V.v3ChecksumAsV2, true);
+  const off = load('vrrp_instance V {\n interface eth0\n virtual_router_id 1\n}');
+  assert.equal(off.config.vrrp.instances.V.v3ChecksumAsV2, false);
+  assert.deepEqual(
+    on.msgs.filter((m) => /v3_checksum/.test(m)),
+    [],
+  );
+});
