@@ -5,7 +5,7 @@
  * At most `window` requests are in flight; the socket keeps the event loop alive only while
  * requests are pending. Kernel refusals become whatever `makeError` builds, so each family keeps
  * its own error class (GenlError, RtnlError…).
- * This is the same transport Rtnl (src/os/rtnl/client.ts) keeps privately; rtnl can adopt it.
+ * Rtnl (src/os/rtnl/client.ts), GenlClient and IpvsClient all use it.
  */
 import { NetlinkSocket, type NetlinkMessage } from '../native.js';
 import {

@@ -1,38 +1,21 @@
 /**
- * Rtnl: request/response rtnetlink over the addon's NetlinkSocket (I/O, not pure). Each request
- * gets a sequence number; acked requests settle on their NLMSG_ERROR, dumps on NLMSG_DONE
- * (multi-part replies are collected; an interrupted dump is retried). At most `window` requests
- * are in flight so acks cannot overflow the receive buffer; the rest wait in order.
- * The socket keeps the event loop alive only while requests are pending.
+ * Rtnl: links, addresses, routes and rules over rtnetlink (I/O, not pure). The transport —
+ * sequence numbers, acks, multi-part dumps, the in-flight window, deadlines — is the shared
+ * NetlinkRequester (src/os/netlink/requester.ts); this file turns typed specs into messages and
+ * replies into typed objects, and names the failed request in each RtnlError.
  * keepalived difference: none visible; keepalived also talks rtnetlink directly.
  */
-import { ifIndexToName, NetlinkProtocol, NetlinkSocket, type NetlinkMessage } from '../native.js';
-import {
-  AF_UNSPEC,
-  NLM_F_ACK,
-  NLM_F_CREATE,
-  NLM_F_DUMP,
-  NLM_F_DUMP_INTR,
-  NLM_F_EXCL,
-  NLM_F_REPLACE,
-  NLM_F_REQUEST,
-  NLMSG_DONE,
-  NLMSG_ERROR,
-  NLMSG_NOOP,
-  NLMSG_OVERRUN,
-  RTM,
-} from './constants.js';
+import { ifIndexToName, NetlinkProtocol } from '../native.js';
+import { NetlinkRequester } from '../netlink/requester.js';
+import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM } from './constants.js';
 import { afOf, decodeAddress, describeAddress, encodeAddress } from './address-codec.js';
 import { RtnlError } from './errors.js';
 import { decodeLink, encodeLinkRef, encodeMacvlan, encodeSetUp } from './link-codec.js';
 import {
-  decodeAck,
   encodeIfAddr,
-  encodeMessage,
   encodeRtMsg,
   encodeFibRuleHdr,
   encodeIfInfo,
-  parseMessages,
   type NlMessage,
 } from './messages.js';
 import { decodeRoute, describeRoute, encodeRoute } from './route-codec.js';
@@ -63,61 +46,23 @@ export interface WriteOptions {
   replace?: boolean;
 }
 
-interface Pending {
-  seq: number;
-  type: number;
-  flags: number;
-  payload: Buffer;
-  /** Built only when needed (an error), since naming an interface costs a syscall. */
-  what: () => string;
-  replies: NlMessage[];
-  interrupted: boolean;
-  timer?: NodeJS.Timeout;
-  resolve(r: { replies: NlMessage[]; interrupted: boolean }): void;
-  reject(e: Error): void;
-}
-
-const ETIMEDOUT = 110;
-const ECANCELED = 125;
-
 export class Rtnl {
-  private readonly sock: NetlinkSocket;
-  private readonly timeoutMs: number;
-  private readonly window: number;
-  private seq: number;
-  private readonly inFlight = new Map<number, Pending>();
-  private readonly waiting: Pending[] = [];
-  private closed = false;
+  private readonly nl: NetlinkRequester;
 
-  private constructor(sock: NetlinkSocket, opts: RtnlOptions) {
-    this.sock = sock;
-    this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.window = Math.max(1, opts.window ?? 64);
-    this.seq = Math.floor(Date.now() / 1000) & 0x7fffffff; // distinct from a previous process's replies
-    sock.on('message', (m) => this.onMessage(m));
-    sock.on('error', (e) => this.failAll(e));
-    sock.unref();
+  private constructor(nl: NetlinkRequester) {
+    this.nl = nl;
   }
 
   /** Opens an rtnetlink socket in the caller's network namespace. */
   static open(opts: RtnlOptions = {}): Rtnl {
-    const sock = NetlinkSocket.open(NetlinkProtocol.ROUTE);
-    try {
-      sock.setOption('extAck', true);
-      sock.setOption('rcvbuf', opts.rcvbuf ?? 1 << 20);
-    } catch (e) {
-      sock.close();
-      throw e;
-    }
-    return new Rtnl(sock, opts);
+    const makeError = (what: string, errno: number, detail?: string, cause?: unknown): Error =>
+      new RtnlError(what, errno, detail, cause === undefined ? undefined : { cause });
+    return new Rtnl(NetlinkRequester.open(NetlinkProtocol.ROUTE, makeError, opts));
   }
 
   /** Closes the socket; pending requests fail with ECANCELED. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.failAll(null);
-    this.sock.close();
+    this.nl.close();
   }
 
   // ---- links ----
@@ -263,124 +208,17 @@ export class Rtnl {
 
   // ---- transport ----
 
-  /** A request answered by an ack; resolves with any replies that came before the ack. */
-  private async ack(
+  private ack(
     type: number,
     flags: number,
     payload: Buffer,
     what: () => string,
   ): Promise<NlMessage[]> {
-    const r = await this.request(type, NLM_F_REQUEST | NLM_F_ACK | flags, payload, what);
-    return r.replies;
+    return this.nl.ack(type, flags, payload, what);
   }
 
-  /** A dump; retried (up to 3 times) when the kernel says the table changed under it. */
-  private async dump(type: number, payload: Buffer, what: () => string): Promise<NlMessage[]> {
-    for (let attempt = 1; ; attempt++) {
-      const r = await this.request(type, NLM_F_REQUEST | NLM_F_DUMP, payload, what);
-      if (!r.interrupted || attempt >= 3) return r.replies;
-    }
-  }
-
-  private request(
-    type: number,
-    flags: number,
-    payload: Buffer,
-    what: () => string,
-  ): Promise<{ replies: NlMessage[]; interrupted: boolean }> {
-    if (this.closed) return Promise.reject(new RtnlError(what(), ECANCELED, 'client closed'));
-    return new Promise((resolve, reject) => {
-      this.seq = (this.seq + 1) >>> 0 || 1;
-      const p: Pending = {
-        seq: this.seq,
-        type,
-        flags,
-        payload,
-        what,
-        replies: [],
-        interrupted: false,
-        resolve,
-        reject,
-      };
-      this.waiting.push(p);
-      this.pump();
-    });
-  }
-
-  /** Sends waiting requests while the window has room. */
-  private pump(): void {
-    while (this.inFlight.size < this.window && this.waiting.length > 0) {
-      const p = this.waiting.shift() as Pending;
-      try {
-        this.sock.send(
-          encodeMessage({ type: p.type, flags: p.flags, seq: p.seq, payload: p.payload }),
-        );
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        p.reject(
-          new RtnlError(p.what(), typeof err.errno === 'number' ? err.errno : 5, err.message, {
-            cause: e,
-          }),
-        );
-        continue;
-      }
-      p.timer = setTimeout(
-        () =>
-          this.settle(p, new RtnlError(p.what(), ETIMEDOUT, `no reply in ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      this.inFlight.set(p.seq, p);
-    }
-    if (this.inFlight.size > 0) this.sock.ref();
-    else this.sock.unref();
-  }
-
-  private settle(p: Pending, err: Error | null): void {
-    if (!this.inFlight.delete(p.seq)) return;
-    clearTimeout(p.timer);
-    if (err) p.reject(err);
-    else p.resolve({ replies: p.replies, interrupted: p.interrupted });
-    if (!this.closed) this.pump();
-  }
-
-  private onMessage(m: NetlinkMessage): void {
-    let msgs: NlMessage[];
-    try {
-      msgs = parseMessages(m.data);
-    } catch {
-      return; // never from the kernel; a pending request will time out rather than crash
-    }
-    for (const msg of msgs) {
-      const p = this.inFlight.get(msg.seq);
-      if (!p || msg.type === NLMSG_NOOP || msg.type === NLMSG_OVERRUN) continue;
-      if (msg.flags & NLM_F_DUMP_INTR) p.interrupted = true;
-      if (msg.type === NLMSG_ERROR) {
-        const ack = decodeAck(msg);
-        this.settle(
-          p,
-          ack.error === 0 ? null : new RtnlError(p.what(), ack.error, ack.extackMessage),
-        );
-      } else if (msg.type === NLMSG_DONE) {
-        const err = msg.payload.length >= 4 ? msg.payload.readInt32LE(0) : 0;
-        this.settle(p, err < 0 ? new RtnlError(p.what(), err, decodeAck(msg).extackMessage) : null);
-      } else {
-        p.replies.push(msg);
-      }
-    }
-  }
-
-  /** Fails every request; `err` null means the client was closed. */
-  private failAll(err: Error | null): void {
-    const all = [...this.inFlight.values(), ...this.waiting];
-    this.waiting.length = 0;
-    for (const p of all) {
-      const code = (err as NodeJS.ErrnoException | null)?.errno;
-      const e = err
-        ? new RtnlError(p.what(), typeof code === 'number' ? code : 5, err.message, { cause: err })
-        : new RtnlError(p.what(), ECANCELED, 'client closed');
-      if (this.inFlight.has(p.seq)) this.settle(p, e);
-      else p.reject(e);
-    }
+  private dump(type: number, payload: Buffer, what: () => string): Promise<NlMessage[]> {
+    return this.nl.dump(type, payload, what);
   }
 
   private ifname(index: number): string {
