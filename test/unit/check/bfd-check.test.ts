@@ -6,43 +6,10 @@ import { forgetBfdState, recordBfdState } from '../../../src/bfd/state-board.js'
 import '../../../src/check/events.js';
 import { planChecks } from '../../../src/check/plan.js';
 import { probeBfd } from '../../../src/check/probes.js';
-import { CheckerRuntime, type Clock } from '../../../src/check/runtime.js';
+import { CheckerRuntime } from '../../../src/check/runtime.js';
 import { subscribe } from '../../../src/core/bus.js';
 import { parse } from '../config/helpers.js';
-
-class FakeClock implements Clock {
-  t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private id = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): () => void {
-    const id = this.id++;
-    this.timers.push({ at: this.t + Math.max(0, ms), fn, id });
-    return () => {
-      this.timers = this.timers.filter((x) => x.id !== id);
-    };
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      await flush();
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
+import { VirtualClock } from '../../helpers/virtual-clock.js';
 
 const CONF = `bfd_instance BC1 {
   neighbor_ip 192.0.2.11
@@ -81,7 +48,7 @@ test('BFD_CHECK is polled each second without retries', () => {
 
 test('the real server follows the BFD session', async () => {
   const { config } = parse(CONF);
-  const clock = new FakeClock();
+  const clock = new VirtualClock();
   const states: boolean[] = [];
   const off = subscribe('rs:state', (e) => states.push(e.up));
   const rt = new CheckerRuntime({ clock, rng: () => 0 });

@@ -6,44 +6,10 @@ import { afterEach, describe, test } from 'node:test';
 import { subscribe } from '../../../src/core/bus.js';
 import type { EventMap } from '../../../src/core/events.js';
 import '../../../src/check/events.js';
-import { CheckerRuntime, type Clock } from '../../../src/check/runtime.js';
+import { CheckerRuntime } from '../../../src/check/runtime.js';
 import type { ProbeFactory, DetailedResult } from '../../../src/check/probes.js';
 import { parse } from '../config/helpers.js';
-
-class FakeClock implements Clock {
-  t = 0;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): () => void {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + Math.max(0, ms), fn, id });
-    return () => {
-      this.timers = this.timers.filter((x) => x.id !== id);
-    };
-  }
-  /** Runs timers up to now + ms in order, letting probe promises settle in between. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      await flush();
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
+import { VirtualClock } from '../../helpers/virtual-clock.js';
 
 /** Fake probes: each real server's health is a mutable verdict. */
 function fakeProbes(health: Map<string, DetailedResult>, calls: string[]): ProbeFactory {
@@ -103,7 +69,7 @@ describe('checker runtime in virtual time', () => {
   test('initial states, retries on the clock, keepalived log lines, recovery, skipped checker', async () => {
     const ev = record();
     const { config } = parse(CONF);
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const health = new Map<string, DetailedResult>();
     const calls: string[] = [];
     const rt = new CheckerRuntime({ clock, rng: () => 0, probeFactory: fakeProbes(health, calls) });
@@ -192,7 +158,7 @@ describe('checker runtime in virtual time', () => {
 
   test('reload: unchanged checkers keep their state, changed ones start over', async () => {
     const ev = record();
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const health = new Map<string, DetailedResult>([
       ['[192.0.2.11]:tcp:80', { ok: false, reason: 'connect timeout', latencyMs: 1 }],
     ]);
@@ -215,7 +181,7 @@ describe('checker runtime in virtual time', () => {
 
   test('alpha: the real server starts down and comes up on its first success', async () => {
     const ev = record();
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const rt = new CheckerRuntime({ clock, rng: () => 0, probeFactory: fakeProbes(new Map(), []) });
     rt.start(parse(CONF.replace('weight 3', 'weight 3\n    alpha')).config);
     assert.equal(ev.rs[0].up, false);
@@ -228,7 +194,7 @@ describe('checker runtime in virtual time', () => {
 describe('createCheckerSubsystem', () => {
   test('start → status per real server → reload → stop', async () => {
     const { createCheckerSubsystem } = await import('../../../src/check/subsystem.js');
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const calls: string[] = [];
     const sub = createCheckerSubsystem({
       clock,

@@ -9,42 +9,10 @@ import { canonicalIp } from '../../../src/check/address-watch.js';
 import '../../../src/check/events.js';
 import { initialQuorum, nextQuorum, rsFifoLine, vsFifoLine } from '../../../src/check/fifo.js';
 import type { DetailedResult, ProbeFactory } from '../../../src/check/probes.js';
-import { CheckerRuntime, type Clock } from '../../../src/check/runtime.js';
+import { CheckerRuntime } from '../../../src/check/runtime.js';
 import { subscribe } from '../../../src/core/bus.js';
 import { parse } from '../config/helpers.js';
-
-class FakeClock implements Clock {
-  t = 0;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): () => void {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + Math.max(0, ms), fn, id });
-    return () => {
-      this.timers = this.timers.filter((x) => x.id !== id);
-    };
-  }
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      await flush();
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-    await flush();
-  }
-}
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
+import { VirtualClock } from '../../helpers/virtual-clock.js';
 
 function fakeProbes(health: Map<string, DetailedResult>, calls: string[]): ProbeFactory {
   return (_p, rs) => () => {
@@ -108,7 +76,7 @@ function logs(): string[] {
 describe('ha_suspend', () => {
   test('checkers wait while the VS address is away, resume when it is back', async () => {
     const log = logs();
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const calls: string[] = [];
     const addrs = new FakeAddresses();
     const rt = new CheckerRuntime({
@@ -140,7 +108,7 @@ describe('ha_suspend', () => {
   });
 
   test('a reload that drops ha_suspend resumes the parked checkers', async () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const calls: string[] = [];
     const addrs = new FakeAddresses();
     const rt = new CheckerRuntime({
@@ -161,7 +129,7 @@ describe('ha_suspend', () => {
   });
 
   test('without ha_suspend the address view is never opened', async () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const calls: string[] = [];
     let opened = 0;
     const rt = new CheckerRuntime({
@@ -184,7 +152,7 @@ describe('ha_suspend', () => {
 
 describe('notify FIFO lines', () => {
   test('RS lines on changes, VS lines on quorum changes', async () => {
-    const clock = new FakeClock();
+    const clock = new VirtualClock();
     const health = new Map<string, DetailedResult>();
     const lines: string[] = [];
     const rt = new CheckerRuntime({

@@ -1,7 +1,7 @@
 // Fakes for the gateway runtime unit tests: an in-memory rtnetlink with the kernel's duplicate
 // and missing-object errors, a prober whose gateways are switched up/down by the test, and a
 // virtual clock. Pure (no sockets, no timers of their own).
-import type { GatewayClock, GatewayRtnl } from '../../../src/gateway/runtime.js';
+import type { GatewayRtnl } from '../../../src/gateway/runtime.js';
 import type { Prober, ProbeResult, ProbeTarget } from '../../../src/gateway/icmp.js';
 import { kernelHops, kernelKey } from '../../../src/gateway/kernel-specs.js';
 import type { AddressSpec, RouteInfo, RouteSpec, RuleSpec } from '../../../src/os/rtnl/types.js';
@@ -135,37 +135,4 @@ export class FakeProber implements Prober {
   }
 }
 
-export class VirtualClock implements GatewayClock {
-  t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private id = 0;
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): () => void {
-    const id = ++this.id;
-    this.timers.push({ at: this.t + Math.max(0, ms), fn, id });
-    return () => {
-      this.timers = this.timers.filter((x) => x.id !== id);
-    };
-  }
-  /** Runs every timer due within `ms`, letting promises settle after each. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      await flush();
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-    await flush();
-  }
-}
-
-export async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
+export { flush, VirtualClock } from '../../helpers/virtual-clock.js';
