@@ -3,26 +3,12 @@
  * (`code` 'ENOENT', `errno` -2, `syscall` 'genetlink') and naming the request:
  * "resolve generic netlink family foo: ENOENT (generic netlink family foo not found)".
  */
-import { ErrorCodes } from '../../core/errors.js';
-import { errnoName } from '../netlink/index.js';
+import { NetlinkError } from '../netlink/error.js';
 
-export class GenlError extends Error {
-  readonly code: string;
-  /** Negative, as Node and libuv report it. */
-  readonly errno: number;
-  readonly syscall = 'genetlink';
-  readonly saCode = ErrorCodes.OS;
-  readonly request: string;
-  readonly detail?: string;
-
+export class GenlError extends NetlinkError {
   constructor(request: string, errno: number, detail?: string, options?: { cause?: unknown }) {
-    const code = errnoName(errno);
-    super(`${request}: ${code}${detail ? ` (${detail})` : ''}`, options);
+    super('genetlink', request, errno, detail, options);
     this.name = 'GenlError';
-    this.code = code;
-    this.errno = -Math.abs(errno);
-    this.request = request;
-    if (detail) this.detail = detail;
   }
 }
 

@@ -3,27 +3,11 @@
  * (`code` 'EEXIST', `errno` -17, `syscall` 'rtnetlink') and naming the request that failed:
  * "add address 192.0.2.100/24 dev eth0: EEXIST". `saCode` is stayalive's catalogue code.
  */
-import { ErrorCodes } from '../../core/errors.js';
-import { errnoName } from './messages.js';
+import { NetlinkError } from '../netlink/error.js';
 
-export class RtnlError extends Error {
-  readonly code: string;
-  /** Negative, as Node and libuv report it. */
-  readonly errno: number;
-  readonly syscall = 'rtnetlink';
-  readonly saCode = ErrorCodes.OS;
-  /** What was asked, e.g. "add address 192.0.2.100/24 dev eth0". */
-  readonly request: string;
-  /** The kernel's extended-ack text, when it sent one. */
-  readonly detail?: string;
-
+export class RtnlError extends NetlinkError {
   constructor(request: string, errno: number, detail?: string, options?: { cause?: unknown }) {
-    const code = errnoName(errno);
-    super(`${request}: ${code}${detail ? ` (${detail})` : ''}`, options);
+    super('rtnetlink', request, errno, detail, options);
     this.name = 'RtnlError';
-    this.code = code;
-    this.errno = -Math.abs(errno);
-    this.request = request;
-    if (detail) this.detail = detail;
   }
 }
