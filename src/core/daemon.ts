@@ -182,6 +182,17 @@ export class Daemon {
   /** SIGTERM/SIGINT: stop subsystems (they remove what they made), files, socket. */
   stop(reason: string): Promise<void> {
     this.stopping ??= (async () => {
+      for (const s of this.deps.subsystems) {
+        try {
+          s.beginStop?.(reason);
+        } catch (e) {
+          publish('log', {
+            level: 'error',
+            subsystem: s.name,
+            message: `stop failed: ${(e as Error).message}`,
+          });
+        }
+      }
       this.deps.notify('STOPPING=1');
       publish('daemon:stop', { reason });
       for (const s of [...this.deps.subsystems].reverse()) {

@@ -12,6 +12,12 @@ export interface Subsystem {
   start(config: Config): Promise<void>;
   /** Apply a new configuration; `diff` says what changed since the running one. */
   reload(config: Config, diff: ConfigDiff): Promise<void>;
+  /**
+   * The first, synchronous step of a stop, run for every subsystem before any `stop` is
+   * awaited: what must not wait behind another subsystem's teardown goes here (VRRP's
+   * priority-0 adverts).
+   */
+  beginStop?(reason: string): void;
   /** Stop and remove what it made (addresses, routes, tables). */
   stop(reason: string): Promise<void>;
   /** Runtime state for status, dumps and the API (plain JSON). */

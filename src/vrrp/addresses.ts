@@ -133,18 +133,33 @@ export class InstanceAddresses {
     return this.addedAddrs.length + this.addedRoutes.length + this.addedRules.length > 0;
   }
 
-  async addAll(): Promise<void> {
-    for (const v of this.objs.vips) {
+  /**
+   * Adds the VIPs (all requests sent at once), then the routes and rules. rtnetlink applies a
+   * request inside the sending sendmsg(), so every VIP exists once its request is sent:
+   * `onVipsSent` runs then, before the acks come back, and the GARP goes out without waiting
+   * for them (nor for the routes and rules).
+   */
+  async addAll(onVipsSent?: () => void): Promise<void> {
+    const adds = this.objs.vips.map((v) => {
       const spec = vipToSpec(v, this.ifname);
-      try {
-        await this.rtnl.addAddress(spec);
-        this.addedAddrs.push(spec);
-      } catch (e) {
-        // Left behind by a killed run: it is ours now, so a stop removes it.
-        if (codeOf(e) === 'EEXIST') this.addedAddrs.push(spec);
-        else this.log('error', `cannot add VIP ${v.address}: ${(e as Error).message}`);
-      }
-    }
+      return this.rtnl.addAddress(spec).then(
+        () => void this.addedAddrs.push(spec),
+        (e: unknown) => {
+          // Left behind by a killed run: it is ours now, so a stop removes it.
+          if (codeOf(e) === 'EEXIST') this.addedAddrs.push(spec);
+          else this.log('error', `cannot add VIP ${v.address}: ${(e as Error).message}`);
+        },
+      );
+    });
+    // Past the client's window some requests wait unsent: then only the acks prove them added.
+    let told = false;
+    const tell = (): void => {
+      if (!told) onVipsSent?.();
+      told = true;
+    };
+    if (this.rtnl.unsent === 0) tell();
+    await Promise.all(adds);
+    tell();
     for (const r of this.objs.routes) {
       try {
         const spec = routeToSpec(r, this.ifname, this.log);

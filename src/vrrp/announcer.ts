@@ -5,6 +5,8 @@
  * interface forwards IPv6. I/O module; the frames come from garp.ts.
  *
  * Pacing: `garp_interval` / `gna_interval` (global) space the frames; 0 sends them back to back.
+ * The socket is opened and the frames built by `prepare()` at start, so a takeover spends no
+ * time on them between its first advert and its first GARP.
  */
 import { readFileSync } from 'node:fs';
 import { PacketSocket } from '../os/native.js';
@@ -28,6 +30,7 @@ function forwardsIpv6(ifname: string): boolean {
 
 export class Announcer {
   private sock: PacketSocket | null = null;
+  private frames: { family: 4 | 6; frame: Buffer }[] | null = null;
   private closed = false;
   /** Frames sent, for status. */
   sent = 0;
@@ -43,19 +46,38 @@ export class Announcer {
     return this.sock;
   }
 
+  /**
+   * Opens the socket and builds the frames now. Called at start; a failure here (the link not
+   * up yet) is retried at the first burst.
+   */
+  prepare(): void {
+    try {
+      this.socket();
+    } catch {
+      // burst() opens it again and counts a frame lost per failure.
+    }
+    this.buildFrames();
+  }
+
+  private buildFrames(): { family: 4 | 6; frame: Buffer }[] {
+    if (this.frames) return this.frames;
+    const mine = this.t.vips.filter((v) => v.dev === null || v.dev === this.t.ifname);
+    // The R flag only matters for NAs: read the sysctl only when there are IPv6 VIPs.
+    const router = mine.some((v) => v.family === 6) && forwardsIpv6(this.t.ifname);
+    this.frames = mine.map((v) => ({
+      family: v.family,
+      frame: Buffer.from(
+        v.family === 4
+          ? buildGratuitousArp({ vip: v.address, mac: this.t.mac })
+          : buildUnsolicitedNa({ vip: v.address, mac: this.t.mac, router }),
+      ),
+    }));
+    return this.frames;
+  }
+
   /** `repeat` rounds of one frame per VIP (VIPs on another `dev` are skipped: not our MAC). */
   async burst(repeat: number): Promise<void> {
-    const router = forwardsIpv6(this.t.ifname);
-    const frames = this.t.vips
-      .filter((v) => v.dev === null || v.dev === this.t.ifname)
-      .map((v) => ({
-        family: v.family,
-        frame: Buffer.from(
-          v.family === 4
-            ? buildGratuitousArp({ vip: v.address, mac: this.t.mac })
-            : buildUnsolicitedNa({ vip: v.address, mac: this.t.mac, router }),
-        ),
-      }));
+    const frames = this.buildFrames();
     for (let i = 0; i < repeat && !this.closed; i++) {
       for (const f of frames) {
         if (this.closed) return;

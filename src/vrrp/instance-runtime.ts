@@ -29,6 +29,7 @@ import {
   passAuthData,
   validateAdvert,
 } from './packet.js';
+import { InstanceTimer } from './instance-timer.js';
 import type { Micros } from './timers.js';
 import { evaluateTracking } from './track-eval.js';
 import type { TrackerHub } from './trackers.js';
@@ -66,13 +67,18 @@ export class InstanceRuntime {
   private addrs: InstanceAddresses | null = null;
   private announcer: Announcer | null = null;
   private vmac: Vmac | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timer: InstanceTimer;
   private chain: Promise<void> = Promise.resolve();
+  /** An add-vips has not yet sent its VIP requests; GARPs queued meanwhile wait in afterVips. */
+  private vipsPending = false;
+  private afterVips: (() => void)[] = [];
   private expect: AdvertExpectations;
   private source = '';
   private trackFaults = new Set<string>();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  /** stop() ran (shutdown() alone leaves the sockets open until stop). */
+  private closed = false;
   /** Holds a reference on the shared no_accept nftables filter. */
   private noAccept = false;
   private lastDropLog = new Map<DropReason, number>();
@@ -92,6 +98,10 @@ export class InstanceRuntime {
     private readonly env: InstanceEnv,
   ) {
     this.name = spec.name;
+    this.timer = new InstanceTimer(
+      () => env.now(),
+      () => this.input({ type: 'timer' }),
+    );
     this.expect = toExpectations(spec, config.global);
   }
 
@@ -149,6 +159,7 @@ export class InstanceRuntime {
       g.vrrpGarpInterval * 1000,
       g.vrrpGnaInterval * 1000,
     );
+    this.announcer.prepare();
     if (source) {
       this.transport = new RawVrrpTransport({
         ifname: wire.ifname,
@@ -241,14 +252,7 @@ export class InstanceRuntime {
   }
 
   private arm(deadline: Micros | null): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (deadline === null || this.stopped) return;
-    const ms = Math.max(0, Math.ceil((deadline - this.env.now()) / 1000));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.input({ type: 'timer' });
-    }, ms);
+    this.timer.arm(this.stopped ? null : deadline, this.machine?.state === 'BACKUP');
   }
 
   private enqueue(fn: () => Promise<void>): void {
@@ -264,10 +268,15 @@ export class InstanceRuntime {
         this.sendAdvert(fx.priority);
         break;
       case 'add-vips':
+        this.vipsPending = true;
         this.enqueue(async () => {
-          // no_accept: filtered before the addresses exist, unfiltered after they are gone.
-          if (!fx.accept && this.noAccept) await noAcceptFilter.add(this.vipList(), this.env.log);
-          await this.addrs?.addAll();
+          try {
+            // no_accept: filtered before the addresses exist, unfiltered after they are gone.
+            if (!fx.accept && this.noAccept) await noAcceptFilter.add(this.vipList(), this.env.log);
+            await this.addrs?.addAll(() => this.vipsSentNow());
+          } finally {
+            this.vipsSentNow();
+          }
         });
         break;
       case 'remove-vips':
@@ -277,11 +286,19 @@ export class InstanceRuntime {
             await noAcceptFilter.remove(this.vipList(), this.env.log);
         });
         break;
-      case 'garp':
-        this.enqueue(async () => {
-          if (this.machine?.state === 'MASTER') await this.announcer?.burst(fx.repeat);
-        });
+      case 'garp': {
+        // Sent right after the VIP requests, not after their acks (addresses.ts addAll), and
+        // synchronously there, ahead of the logs and notifies of the same step.
+        const announce = (): void => {
+          if (this.machine?.state !== 'MASTER') return;
+          this.announcer
+            ?.burst(fx.repeat)
+            .catch((e: unknown) => this.log('error', `(${this.name}) ${(e as Error).message}`));
+        };
+        if (this.vipsPending) this.afterVips.push(announce);
+        else announce();
         break;
+      }
       case 'notify':
         this.env.notifier.notify('INSTANCE', v.name, fx.state, fx.priority, v.notify);
         break;
@@ -312,6 +329,12 @@ export class InstanceRuntime {
         throw new Error(`unknown VRRP effect ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  private vipsSentNow(): void {
+    if (!this.vipsPending) return;
+    this.vipsPending = false;
+    for (const fn of this.afterVips.splice(0)) fn();
   }
 
   private vipList(): string[] {
@@ -392,12 +415,23 @@ export class InstanceRuntime {
     this.log('warning', `(${this.name}) dropping advert: ${reason} (${detail})`);
   }
 
-  /** SIGTERM / removal: priority-0 advert if master, VIPs removed, STOP notify; then close. */
-  async stop(): Promise<void> {
+  /**
+   * The synchronous start of a stop: a master's priority-0 advert goes out now and the VIP
+   * removal starts on the chain. The daemon calls it for every instance as soon as SIGTERM
+   * arrives, before anything else is torn down.
+   */
+  shutdown(): void {
     if (this.stopped) return;
     this.input({ type: 'shutdown' });
     this.stopped = true;
     this.arm(null);
+  }
+
+  /** SIGTERM / removal: priority-0 advert if master, VIPs removed, STOP notify; then close. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.shutdown();
     this.unsubscribe?.();
     await this.chain;
     if (this.noAccept) await noAcceptFilter.release(this.env.log);

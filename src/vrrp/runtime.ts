@@ -176,6 +176,11 @@ export class VrrpRuntime {
     log('info', `reload: ${kept} instance(s) kept, ${this.running.size - kept} (re)started`);
   }
 
+  /** Every master sends its priority-0 advert now; stop() finishes the job. */
+  shutdown(): void {
+    for (const r of this.running.values()) r.inst.shutdown();
+  }
+
   async stop(): Promise<void> {
     // Stop every instance at once: each master sends its priority-0 advert immediately.
     const all = [...this.running.keys()];

@@ -22,6 +22,9 @@ export function createVrrpSubsystem(): Subsystem {
       if (diff.changes.length === 0) return;
       await rt.reload(config);
     },
+    beginStop(): void {
+      rt?.shutdown();
+    },
     async stop(): Promise<void> {
       await rt?.stop();
       rt = null;

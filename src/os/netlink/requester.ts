@@ -87,6 +87,11 @@ export class NetlinkRequester {
     return new NetlinkRequester(sock, opts, makeError);
   }
 
+  /** Requests waiting for a free slot in the window (not sent to the kernel yet). */
+  get unsent(): number {
+    return this.waiting.length;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

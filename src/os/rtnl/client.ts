@@ -65,6 +65,11 @@ export class Rtnl {
     this.nl.close();
   }
 
+  /** Requests not yet sent because the window is full (the kernel has not seen them). */
+  get unsent(): number {
+    return this.nl.unsent;
+  }
+
   // ---- links ----
 
   async links(): Promise<LinkInfo[]> {

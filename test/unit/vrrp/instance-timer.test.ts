@@ -1,0 +1,46 @@
+// InstanceTimer: a precise deadline never fires early (the machine would ignore it and the
+// takeover would wait another round), a re-armed or cancelled one never fires at all.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InstanceTimer } from '../../../src/vrrp/instance-timer.js';
+
+const nowUs = (): number => performance.now() * 1000;
+
+function fired(): { at: number[]; timer: InstanceTimer } {
+  const at: number[] = [];
+  return { at, timer: new InstanceTimer(nowUs, () => at.push(nowUs())) };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+for (const precise of [true, false]) {
+  test(`a ${precise ? 'precise' : 'plain'} deadline fires once, not before it is due`, async () => {
+    const { at, timer } = fired();
+    const deadline = nowUs() + 25_300;
+    timer.arm(deadline, precise);
+    await sleep(60);
+    assert.equal(at.length, 1);
+    assert.ok(at[0] >= deadline, `fired ${(deadline - at[0]).toFixed(0)} µs early`);
+  });
+}
+
+test('re-arming supersedes the pending deadline, also during the precise wait', async () => {
+  const { at, timer } = fired();
+  const first = nowUs() + 3_000;
+  timer.arm(first, true);
+  // Re-arm inside the last millisecond, when the precise wait may already be polling.
+  while (nowUs() < first - 500) await new Promise((r) => setImmediate(r));
+  const second = nowUs() + 20_000;
+  timer.arm(second, true);
+  await sleep(50);
+  assert.equal(at.length, 1);
+  assert.ok(at[0] >= second);
+});
+
+test('arm(null) cancels', async () => {
+  const { at, timer } = fired();
+  timer.arm(nowUs() + 5_000, true);
+  timer.arm(null, true);
+  await sleep(20);
+  assert.deepEqual(at, []);
+});
