@@ -5,18 +5,24 @@
  * 'lb:apply', and on stop removes its tables unless told to keep them (-I/--dont-release-ipvs).
  * Connection counts come from conntrack events (conntrack.ts) and feed status() and, every
  * second, the lc/wlc/sed/nq weights (least-conn.ts); stats() reads the per-server nft counters.
- * keepalived difference: IPVS is not used (not available here); nftables does the forwarding.
+ * The data plane is chosen at start (ipvs-select.ts): IPVS where the kernel has it, nftables
+ * otherwise, or as global_defs lvs_dataplane forces. A forced IPVS on a kernel without it is
+ * logged as an error and the subsystem stays down (status says why); the daemon runs on.
+ * keepalived difference: keepalived only drives IPVS; here nftables forwards where IPVS is absent.
  */
-import { existsSync } from 'node:fs';
+import { detectIpvs } from '../os/ipvs/detect.js';
 import { publish, subscribe } from '../core/bus.js';
 import type { ConfigDiff } from '../config/diff.js';
 import type { LvsSection } from '../config/lvs/types.js';
+import type { LvsDataplaneMode } from '../config/global/types.js';
 import type { Config } from '../config/model.js';
 import type { Subsystem } from '../core/subsystem.js';
 import { ConntrackCounter, type ConnCounter } from './conntrack.js';
 import { backendKey } from './conntrack-codec.js';
 import type { Dataplane } from './dataplane.js';
 import { LEAST_CONN, leastConnWeights, ranking } from './least-conn.js';
+import { IpvsDataplane } from './ipvs-dataplane.js';
+import { selectDataplane, type IpvsProbe } from './ipvs-select.js';
 import { buildDesired, initialStates, stateKey } from './desired.js';
 import './events.js';
 import { NftDataplane } from './nft.js';
@@ -29,9 +35,14 @@ export interface LbOptions {
   dontRelease?: boolean;
   /** Masquerade NAT traffic (one-armed set-ups). */
   masquerade?: boolean;
+  /** Use this data plane whatever the probe says (tests); the choice is still logged. */
   dataplane?: Dataplane;
   /** Overrides the /proc/net/ip_vs probe (tests). */
   ipvsPresent?: boolean;
+  /** Overrides the whole IPVS probe (default detectIpvs(): /proc/net/ip_vs + genl family). */
+  probeIpvs?: () => Promise<IpvsProbe>;
+  /** Makes the IPVS data plane when it is chosen (tests); default new IpvsDataplane(). */
+  ipvsDataplane?: () => Dataplane;
   /** Connection counts per real server; default: a ctnetlink ConntrackCounter (null = none). */
   connCounter?: ConnCounter | null;
   /** lc/wlc/sed/nq: how often the weights are recomputed from the counts (default 1000 ms). */
@@ -62,7 +73,10 @@ export interface LbStatusService {
   backends: LbStatusBackend[];
 }
 export interface LbStatus {
+  /** 'nftables', 'ipvs', or 'none' when the subsystem could not start (see `error`). */
   dataplane: string;
+  /** Why load balancing is not running (forced IPVS on a kernel without it). */
+  error?: string;
   services: LbStatusService[];
   refused: Array<{ id: string; why: string }>;
   lastApply: { ms: number; commands: number; error?: string } | null;
@@ -94,8 +108,22 @@ function log(level: 'info' | 'warning' | 'error', message: string): void {
   publish('log', { level, subsystem: 'lb', message });
 }
 
+/** The probe, as the options or the kernel say. */
+async function probe(opts: LbOptions): Promise<IpvsProbe> {
+  if (opts.ipvsPresent !== undefined)
+    return opts.ipvsPresent
+      ? { present: true }
+      : { present: false, reason: '/proc/net/ip_vs does not exist' };
+  if (opts.probeIpvs) return opts.probeIpvs();
+  const d = await detectIpvs();
+  return d.present ? { present: true } : d;
+}
+
 export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
-  const dp = opts.dataplane ?? new NftDataplane({ masquerade: opts.masquerade });
+  let dp: Dataplane | null = opts.dataplane ?? null;
+  /** Set when the subsystem could not start; it then does nothing until the next start. */
+  let failed: string | null = null;
+  let mode: LvsDataplaneMode = 'auto';
   let lvs: LvsSection | null = null;
   let states = new Map<string, RsState>();
   let quorum = new Map<string, boolean>();
@@ -115,7 +143,8 @@ export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
 
   /** Recomputes lc-family weights; marks a service dirty only when its ranking changed. */
   function leastConnTick(): void {
-    if (!counter) return;
+    // IPVS schedules lc/wlc/sed/nq itself from its own counts.
+    if (!counter || dp?.name === 'ipvs') return;
     let changed = false;
     for (const s of desired.services) {
       if (!LEAST_CONN.has(s.scheduler) || s.method !== 'NAT' || s.sorryActive) continue;
@@ -134,7 +163,7 @@ export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
   }
 
   async function applyOnce(): Promise<void> {
-    if (!lvs) return;
+    if (!lvs || !dp) return;
     const reuse = dirty ? { prev: desired, dirty } : undefined;
     dirty = new Set();
     const r = buildDesired(lvs, states, quorum, reuse);
@@ -222,9 +251,22 @@ export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
   return {
     name: 'lb',
     async start(config: Config): Promise<void> {
-      const ipvs = opts.ipvsPresent ?? existsSync('/proc/net/ip_vs');
-      if (!ipvs) log('info', 'IPVS not available (no /proc/net/ip_vs): using nftables');
-      else log('info', 'IPVS present, but its backend is not implemented yet: using nftables');
+      // Unit tests hand in a config with only `lvs`.
+      mode = (config.global as Config['global'] | undefined)?.lvsDataplane ?? 'auto';
+      const choice = selectDataplane(
+        mode,
+        mode === 'nftables' ? { present: false, reason: 'not probed' } : await probe(opts),
+      );
+      log(choice.level, choice.message);
+      if (choice.kind === 'none') {
+        failed = choice.message;
+        return;
+      }
+      failed = null;
+      dp ??=
+        choice.kind === 'ipvs'
+          ? (opts.ipvsDataplane?.() ?? new IpvsDataplane())
+          : new NftDataplane({ masquerade: opts.masquerade });
       adopt(config.lvs);
       if (opts.connCounter !== undefined) counter = opts.connCounter;
       else
@@ -249,12 +291,16 @@ export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
       });
       await schedule();
       for (const r of desired.refused) log('warning', `VS ${r.id} not installed: ${r.why}`);
-      for (const s of desired.services) {
+      for (const s of dp.name === 'ipvs' ? [] : desired.services) {
         const a = approximation(s.scheduler);
         if (a) log('warning', `VS ${s.id}: ${a}`);
       }
     },
     async reload(config: Config, _diff: ConfigDiff): Promise<void> {
+      const m = (config.global as Config['global'] | undefined)?.lvsDataplane ?? 'auto';
+      if (m !== mode)
+        log('warning', `lvs_dataplane changed to ${m}: it takes effect at the next start`);
+      if (failed || !dp) return;
       adopt(config.lvs);
       lcState.clear();
       await schedule();
@@ -268,15 +314,18 @@ export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
       counter = null;
       if (running) await running;
       lvs = null;
-      if (!opts.dontRelease) await dp.release();
+      if (dp && !failed && !opts.dontRelease) await dp.release();
     },
     status(): LbStatus {
+      const approx = (a: string): string | undefined =>
+        dp?.name === 'ipvs' ? undefined : approximation(a);
       return {
-        dataplane: dp.name,
+        dataplane: failed ? 'none' : (dp?.name ?? 'none'),
+        ...(failed ? { error: failed } : {}),
         services: desired.services.map((s) => ({
           id: s.id,
           scheduler: s.scheduler,
-          ...(approximation(s.scheduler) ? { approximate: approximation(s.scheduler) } : {}),
+          ...(approx(s.scheduler) ? { approximate: approx(s.scheduler) } : {}),
           method: s.method,
           persistence: s.persistence?.timeout ?? 0,
           quorumUp: s.quorumUp,
@@ -301,11 +350,11 @@ export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
       };
     },
     async stats(): Promise<LbStatsSample> {
-      const values = (await dp.counters?.()) ?? new Map();
+      const values = (await dp?.counters?.()) ?? new Map();
       const at = performance.now();
       const zero = { packets: 0, bytes: 0 };
       return {
-        dataplane: dp.name,
+        dataplane: failed ? 'none' : (dp?.name ?? 'none'),
         at,
         services: desired.services.map((s) => ({
           id: s.id,

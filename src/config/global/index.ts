@@ -15,7 +15,7 @@ import { arg, parseInteger } from '../values.js';
 import { globalDefsSpec } from './keywords.js';
 import type { GlobalDefs } from './types.js';
 
-export type { GlobalDefs, FifoSpec } from './types.js';
+export type { GlobalDefs, FifoSpec, LvsDataplaneMode } from './types.js';
 export type { ScriptValue } from './script-value.js';
 export { parseScriptValue, parseCommandLine, splitWords } from './script-value.js';
 
@@ -122,6 +122,7 @@ export function defaultGlobalDefs(host: HostFacts): GlobalDefs {
     umask: null,
     randomSeed: null,
     dataUseInstance: false,
+    lvsDataplane: 'auto',
 
     raw: {},
   };

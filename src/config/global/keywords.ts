@@ -11,6 +11,7 @@ import type { BlockSpec, Handler } from '../schema.js';
 import { arg, parseBoolFlag, parseGarpExtraIf, parseInteger } from '../values.js';
 import { boolOpt, flag, intAtLeastOne, intIn, raw, timerIn, word } from './builders.js';
 import { parseScriptValue } from './script-value.js';
+import { stayaliveGlobalKeywords } from './stayalive-keywords.js';
 import type { FifoSpec, GlobalDefs } from './types.js';
 
 type H = Handler<GlobalDefs>;
@@ -424,5 +425,7 @@ export const globalDefsSpec: BlockSpec<GlobalDefs> = {
     json_version: keep,
     dbus_no_interface_name: keep,
     vrrp_delay_after_boot: keep,
+
+    ...stayaliveGlobalKeywords,
   },
 };

@@ -9,6 +9,9 @@
 import type { Position } from '../diagnostics.js';
 import type { ScriptValue } from './script-value.js';
 
+/** lvs_dataplane: auto = IPVS when the kernel has it, else nftables. */
+export type LvsDataplaneMode = 'auto' | 'nftables' | 'ipvs';
+
 export interface FifoSpec {
   path: string;
   user: string | null;
@@ -133,6 +136,10 @@ export interface GlobalDefs {
   umask: number | null;
   randomSeed: number | null;
   dataUseInstance: boolean;
+
+  // --- stayalive extensions (stayalive-keywords.ts) ---
+  /** lvs_dataplane: which kernel data plane load-balances (default auto). */
+  lvsDataplane: LvsDataplaneMode;
 
   /** Accepted keywords kept as written (not interpreted by stayalive yet). */
   raw: Record<string, string[][]>;
