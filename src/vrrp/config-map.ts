@@ -10,6 +10,7 @@ import type { Config } from '../config/model.js';
 import type { VrrpInstance } from '../config/vrrp/types.js';
 import { machineConfig } from './machine.js';
 import type { MachineConfig } from './machine-types.js';
+import { encodeAdvert, passAuthData } from './packet.js';
 import { seconds } from './timers.js';
 import type { AdvertExpectations, VrrpAdvertFields } from './types.js';
 
@@ -87,6 +88,22 @@ export function advertTemplate(v: VrrpInstance): Omit<VrrpAdvertFields, 'priorit
     intervalCs: intervalCs(v),
     authType: v.version === 2 && v.authType === 'PASS' ? 1 : 0,
   };
+}
+
+/** The instance's advert encoder: priority and destination → the bytes to send from `source`. */
+export function advertEncoder(
+  v: VrrpInstance,
+  source: string,
+): (priority: number, dst: string) => Uint8Array {
+  const template = advertTemplate(v);
+  const authData =
+    v.authType === 'PASS' && v.version === 2 ? passAuthData(v.authPass ?? '') : undefined;
+  const opts = {
+    oldUnicastChecksum: v.oldUnicastChecksum === 'config',
+    v3ChecksumAsV2: v.v3ChecksumAsV2,
+  };
+  return (priority, dst) =>
+    encodeAdvert({ ...template, priority, authData }, { family: v.family, src: source, dst }, opts);
 }
 
 /** Why the runtime cannot run this instance yet, or null when it can. */

@@ -18,17 +18,12 @@ import type { Rtnl } from '../os/rtnl/index.js';
 import { InstanceAddresses, type Log } from './addresses.js';
 import { Announcer } from './announcer.js';
 import { noAcceptFilter } from './no-accept.js';
-import { advertTemplate, toExpectations, toMachineConfig } from './config-map.js';
+import { advertEncoder, toExpectations, toMachineConfig } from './config-map.js';
 import { createMachine, step } from './machine.js';
 import type { MachineEffect, MachineInput, MachineState, VrrpStateName } from './machine-types.js';
 import type { Notifier } from './notify.js';
-import {
-  encodeAdvert,
-  newChecksumFormCounters,
-  newDropCounters,
-  passAuthData,
-  validateAdvert,
-} from './packet.js';
+import { newChecksumFormCounters, newDropCounters, validateAdvert } from './packet.js';
+import { instanceStatus } from './instance-status.js';
 import { InstanceTimer } from './instance-timer.js';
 import type { Micros } from './timers.js';
 import { evaluateTracking } from './track-eval.js';
@@ -74,6 +69,7 @@ export class InstanceRuntime {
   private afterVips: (() => void)[] = [];
   private expect: AdvertExpectations;
   private source = '';
+  private encode: (priority: number, dst: string) => Uint8Array = () => new Uint8Array();
   private trackFaults = new Set<string>();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
@@ -120,6 +116,7 @@ export class InstanceRuntime {
     const link = await this.env.rtnl.link(ifname);
     const source = await this.findSource(link.index);
     this.source = source ?? (v.family === 4 ? '0.0.0.0' : '::');
+    this.encode = advertEncoder(v, this.source);
     const group = v.syncGroup ? this.config.vrrp.syncGroups[v.syncGroup] : undefined;
     const inGroup = !!group && group.members.length > 1;
     this.machine = createMachine(toMachineConfig(v, g, this.source, inGroup));
@@ -358,21 +355,6 @@ export class InstanceRuntime {
     this.encode(this.spec.priority, this.spec.family === 4 ? '224.0.0.18' : 'ff02::12');
   }
 
-  private encode(priority: number, dst: string): Uint8Array {
-    const v = this.spec;
-    const fields = {
-      ...advertTemplate(v),
-      priority,
-      authData:
-        v.authType === 'PASS' && v.version === 2 ? passAuthData(v.authPass ?? '') : undefined,
-    };
-    return encodeAdvert(
-      fields,
-      { family: v.family, src: this.source, dst },
-      { oldUnicastChecksum: v.oldUnicastChecksum === 'config', v3ChecksumAsV2: v.v3ChecksumAsV2 },
-    );
-  }
-
   private sendAdvert(priority: number): void {
     if (!this.transport) return;
     const n = this.transport.send((dst) => this.encode(priority, dst));
@@ -442,24 +424,9 @@ export class InstanceRuntime {
   }
 
   status(): Record<string, unknown> {
-    const m = this.machine;
-    const v = this.spec;
-    return {
-      name: v.name,
-      interface: v.interface,
-      vrid: v.virtualRouterId,
-      version: v.version,
-      family: v.family,
-      state: m?.state ?? 'INIT',
-      basePriority: m?.basePriority ?? v.priority,
-      effectivePriority: m?.priority ?? v.priority,
-      masterAddress: m?.state === 'MASTER' ? this.source : (m?.master?.address ?? null),
-      sourceAddress: this.source,
-      advertInt: v.advertInt,
-      masterAdverInt: m ? m.masterAdverInt / 1e6 : v.advertInt,
-      faults: m?.faults ?? [],
-      syncGroup: v.syncGroup,
-      counters: { ...this.counters, garpSent: this.announcer?.sent ?? 0 },
-    };
+    return instanceStatus(this.spec, this.machine, this.source, {
+      ...this.counters,
+      garpSent: this.announcer?.sent ?? 0,
+    });
   }
 }

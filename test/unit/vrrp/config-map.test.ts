@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   advertAddresses,
+  advertEncoder,
   advertTemplate,
   instanceFingerprint,
   intervalCs,
@@ -209,4 +210,20 @@ test('tracking: track_file value × weight; weight 0 and non-zero value → FAUL
     view({}, {}, { f: 0, z: 1 }),
   );
   assert.deepEqual(r2.faults, ['track_file z value 1']);
+});
+
+test('advertEncoder: v2 PASS advert with the priority asked for and the password at the end', () => {
+  const { config } = inst(
+    ' priority 120\n authentication {\n  auth_type PASS\n  auth_pass secret\n }\n virtual_ipaddress {\n  192.0.2.10\n }',
+  );
+  const encode = advertEncoder(config.vrrp.instances.VI_1, '192.0.2.1');
+  const b = encode(0, '224.0.0.18');
+  assert.equal(b[0], 0x21); // version 2, type advertisement
+  assert.equal(b[1], 51); // VRID
+  assert.equal(b[2], 0); // the priority passed, not the configured 120
+  assert.equal(b[3], 1); // one address
+  assert.equal(b[4], 1); // auth type PASS
+  assert.deepEqual([...b.slice(8, 12)], [192, 0, 2, 10]);
+  assert.equal(Buffer.from(b.slice(12, 18)).toString(), 'secret');
+  assert.equal(encode(120, '224.0.0.18')[2], 120);
 });
