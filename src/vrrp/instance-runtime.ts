@@ -8,7 +8,7 @@
  *
  * keepalived differences: VIPs of this instance found on the interface at start (left by a
  * crashed run) are removed before the instance enters BACKUP; `no_accept` VIPs are dropped by the
- * shared nftables filter (no-accept.ts) while held. use_vmac is IPv4 multicast only
+ * shared nftables filter (no-accept.ts) while held. use_vmac is multicast only (IPv4 and IPv6)
  * (vmac.ts); the VMAC is removed on stop.
  */
 import type { Config } from '../config/model.js';
@@ -126,13 +126,20 @@ export class InstanceRuntime {
       this.noAccept = true;
     }
     const wire = { ifname, mac: link.mac ?? '00:00:00:00:00:00' };
-    if (v.useVmac && (v.family === 6 || v.unicastPeers.length > 0)) {
+    if (v.useVmac && v.unicastPeers.length > 0) {
       this.log(
         'warning',
-        `(${v.name}) use_vmac with IPv6 or unicast is not supported yet - ignoring`,
+        `(${v.name}) use_vmac with unicast peers is not supported yet - ignoring`,
       );
     } else if (v.useVmac) {
-      this.vmac = await Vmac.create(this.env.rtnl, link, v.virtualRouterId ?? 0, v.useVmac);
+      const v6Source = v.family === 6 && source ? source : null;
+      this.vmac = await Vmac.create(
+        this.env.rtnl,
+        link,
+        v.virtualRouterId ?? 0,
+        v.useVmac,
+        v6Source,
+      );
       Object.assign(wire, { ifname: this.vmac.ifname, mac: this.vmac.mac });
       this.log(
         'info',

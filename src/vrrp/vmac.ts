@@ -8,8 +8,12 @@
  * arp_filter=1 (so only the macvlan answers ARP for the VIPs); the base values are restored on
  * removal. A link of the same name left by a crashed run is deleted and created again.
  *
- * Not yet: IPv6 (keepalived moves the base's link-local address onto the VMAC), `use_vmac_addr`,
- * `vmac_xmit_base`, unicast with a VMAC.
+ * IPv6 (MAC 00:00:5e:00:02:<VRID>): as keepalived, the macvlan gets no automatic link-local
+ * address (addr_gen_mode none, set before it comes up) and carries the instance's source
+ * address instead (the base's link-local), so adverts leave from a non-VIP address with the
+ * virtual MAC.
+ *
+ * Not yet: `use_vmac_addr`, `vmac_xmit_base`, unicast with a VMAC.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Rtnl } from '../os/rtnl/index.js';
@@ -45,9 +49,11 @@ export class Vmac {
     base: { name: string; index: number },
     vrid: number,
     spec: { ifname: string | null; mac: string | null },
+    /** IPv6: the source address the adverts use, moved onto the VMAC. */
+    ipv6Source: string | null = null,
   ): Promise<Vmac> {
     const name = spec.ifname ?? `vrrp.${vrid}`;
-    const mac = (spec.mac ?? virtualMac(vrid, 4)).toLowerCase();
+    const mac = (spec.mac ?? virtualMac(vrid, ipv6Source ? 6 : 4)).toLowerCase();
     const old = await rtnl.link(name).catch(() => null);
     if (old) await rtnl.deleteLink(old.index);
     const link = await rtnl.createMacvlan({ name, link: base.index, mode: 'private', mac });
@@ -67,7 +73,18 @@ export class Vmac {
         writeSysctl(base.name, k, '1');
       }
     }
+    // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link.
+    if (ipv6Source) await rtnl.setAddrGenModeNone(link.index);
     await rtnl.setLinkUp(link.index, true);
+    if (ipv6Source) {
+      await rtnl.addAddress({
+        ifindex: link.index,
+        address: ipv6Source,
+        prefixLength: 64,
+        family: 6,
+        flags: ['nodad'],
+      });
+    }
     return v;
   }
 

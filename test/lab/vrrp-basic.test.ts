@@ -231,3 +231,55 @@ test('use_vmac: the VIP lives on vrrp.55 with MAC 00:00:5e:00:01:37; a crash mov
     assert.doesNotMatch(links.stdout, /vrrp\.55/, 'VMAC removed on stop');
   });
 });
+
+test('use_vmac, IPv6: the VIP answers from 00:00:5e:00:02:38 on vrrp.56, adverts leave from the link-local; a crash moves the VMAC to b', async () => {
+  requireRoot();
+  await withLab('vm6', async (lab) => {
+    const { a, b, c, sw } = await trio(lab);
+    const vip = '2001:db8:2::156';
+    const vmac = '00:00:5e:00:02:38';
+    const conf = (prio: number): string =>
+      vrrpConf({
+        vrid: 56,
+        priority: prio,
+        version: 3,
+        advertInt: 0.1,
+        vips: [`${vip}/64`],
+        extra: '  use_vmac',
+      });
+    startNode(lab, a, 'stayalive', conf(150));
+    startNode(lab, b, 'stayalive', conf(100));
+    await waitSoleHolder([a, b], a, vip, 8000, 'vrrp.56');
+    // No EUI-64 link-local from the virtual MAC; the base's link-local instead (keepalived's way).
+    const addrs = (await a.ip(['-6', '-o', 'addr', 'show', 'dev', 'vrrp.56'])).stdout;
+    assert.doesNotMatch(addrs, /fe80::200:5eff:fe00:238/, 'no address built from the VMAC');
+    const baseLl = /inet6 (fe80::[0-9a-f:]+)\/64/.exec(
+      (await a.ip(['-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout,
+    )?.[1];
+    assert.ok(baseLl && addrs.includes(baseLl), `vrrp.56 carries ${baseLl}: ${addrs}`);
+    await waitAnswerFrom(c, vip, vmac, 3000);
+    const cap = await c.capture('eth0', 'ip6 proto 112');
+    await sleep(400);
+    const adverts = await readPcap(await cap.stop());
+    assert.ok(
+      adverts.some((l) => l.includes(`${baseLl} > ff02::12`)),
+      `adverts from ${baseLl}:\n${adverts.slice(0, 3).join('\n')}`,
+    );
+    // The backup's VMAC sends its own MLD reports (and a router solicitation) for a second or
+    // two after it comes up (keepalived joins ff02::12 on its VMAC too); the master's next
+    // advert takes the switch back. Past that, the switch must stay on a.
+    await sleep(2500);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await fdbPort(sw, vmac), 'a-eth0', 'the switch forwards the VMAC to a');
+      await sleep(100);
+    }
+    await crash(a);
+    await waitFor(async () => (await fdbPort(sw, vmac)) === 'b-eth0', {
+      timeoutMs: 3000,
+      intervalMs: 10,
+      what: 'VMAC moved to b',
+    });
+    assert.ok(await hasAddr(b, vip, 'vrrp.56'));
+    await waitAnswerFrom(c, vip, vmac, 3000);
+  });
+});

@@ -10,7 +10,13 @@ import { NetlinkRequester } from '../netlink/requester.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM } from './constants.js';
 import { afOf, decodeAddress, describeAddress, encodeAddress } from './address-codec.js';
 import { RtnlError } from './errors.js';
-import { decodeLink, encodeLinkRef, encodeMacvlan, encodeSetUp } from './link-codec.js';
+import {
+  decodeLink,
+  encodeAddrGenModeNone,
+  encodeLinkRef,
+  encodeMacvlan,
+  encodeSetUp,
+} from './link-codec.js';
 import {
   encodeIfAddr,
   encodeRtMsg,
@@ -106,6 +112,12 @@ export class Rtnl {
   async setLinkUp(ifindex: number, up: boolean): Promise<void> {
     const what = (): string => `set link ${this.ifname(ifindex)} ${up ? 'up' : 'down'}`;
     await this.ack(RTM.NEWLINK, 0, encodeSetUp(ifindex, up), what);
+  }
+
+  /** No automatic IPv6 link-local address on this link (addr_gen_mode none). */
+  async setAddrGenModeNone(ifindex: number): Promise<void> {
+    const what = (): string => `set link ${this.ifname(ifindex)} addrgenmode none`;
+    await this.ack(RTM.NEWLINK, 0, encodeAddrGenModeNone(ifindex), what);
   }
 
   // ---- addresses ----

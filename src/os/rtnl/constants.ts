@@ -73,8 +73,12 @@ export const IFLA = {
   MASTER: 10,
   OPERSTATE: 16,
   LINKINFO: 18,
+  AF_SPEC: 26,
   EXT_MASK: 29,
 } as const;
+/** IFLA_AF_SPEC → AF_INET6 → IFLA_INET6_ADDR_GEN_MODE (u8); NONE: no automatic link-local. */
+export const IFLA_INET6_ADDR_GEN_MODE = 8;
+export const IN6_ADDR_GEN_MODE_NONE = 1;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const IFLA_MACVLAN_MODE = 1;

@@ -3,17 +3,21 @@
  * client sends (macvlan creation, admin up/down, delete, get by index or name).
  */
 import {
+  AF_INET6,
   AF_UNSPEC,
   IFF_LOWER_UP,
   IFF_RUNNING,
   IFF_UP,
   IFLA,
+  IFLA_INET6_ADDR_GEN_MODE,
   IFLA_INFO_DATA,
   IFLA_INFO_KIND,
   IFLA_MACVLAN_MODE,
+  IN6_ADDR_GEN_MODE_NONE,
   MACVLAN_MODE,
   OPERSTATES,
 } from './constants.js';
+import { attrNestedNoFlag } from '../netlink/attrs.js';
 import { formatHex, parseMac } from './ip.js';
 import {
   attrBytes,
@@ -21,6 +25,7 @@ import {
   attrNested,
   attrStr,
   attrU32,
+  attrU8,
   decodeIfInfo,
   encodeIfInfo,
   IFINFOMSG_LEN,
@@ -97,6 +102,20 @@ export function encodeMacvlan(spec: MacvlanSpec): Buffer {
 /** RTM_NEWLINK changing only IFF_UP. */
 export function encodeSetUp(ifindex: number, up: boolean): Buffer {
   return encodeIfInfo({ index: ifindex, flags: up ? IFF_UP : 0, change: IFF_UP });
+}
+
+/**
+ * RTM_NEWLINK turning off the automatic IPv6 link-local address of a link (addr_gen_mode none),
+ * as a VMAC must not advertise an EUI-64 address built from the virtual MAC (RFC 5798 §7.4).
+ */
+export function encodeAddrGenModeNone(ifindex: number): Buffer {
+  return Buffer.concat([
+    encodeIfInfo({ index: ifindex }),
+    // Without NLA_F_NESTED, as iproute2 sends it.
+    attrNestedNoFlag(IFLA.AF_SPEC, [
+      attrNestedNoFlag(AF_INET6, [attrU8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE)]),
+    ]),
+  ]);
 }
 
 /** RTM_DELLINK / RTM_GETLINK by index, or by name when index is 0. */

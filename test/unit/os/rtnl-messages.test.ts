@@ -11,7 +11,12 @@ import { RTM } from '../../../src/os/rtnl/constants.js';
 import { RtnlError } from '../../../src/os/rtnl/errors.js';
 import { decodeEvent } from '../../../src/os/rtnl/event-codec.js';
 import { formatIp, parseCidr, parseIp } from '../../../src/os/rtnl/ip.js';
-import { decodeLink, encodeMacvlan, encodeSetUp } from '../../../src/os/rtnl/link-codec.js';
+import {
+  decodeLink,
+  encodeAddrGenModeNone,
+  encodeMacvlan,
+  encodeSetUp,
+} from '../../../src/os/rtnl/link-codec.js';
 import {
   attr,
   attrMap,
@@ -268,6 +273,16 @@ describe('request encode → decode round trips', () => {
     const up = decodeIfInfo(encodeSetUp(5, true));
     const down = decodeIfInfo(encodeSetUp(5, false));
     assert.deepEqual([up.index, up.flags, up.change, down.flags, down.change], [5, 1, 1, 0, 1]);
+  });
+
+  test('addr_gen_mode none: ifinfomsg then IFLA_AF_SPEC { AF_INET6 { ADDR_GEN_MODE = 1 } }', () => {
+    const b = encodeAddrGenModeNone(7);
+    assert.equal(decodeIfInfo(b).index, 7);
+    // The bytes `ip link set dev X addrgenmode none` sends (strace), after the 16-byte header.
+    assert.equal(
+      b.subarray(16).toString('hex'),
+      '1000' + '1a00' + '0c00' + '0a00' + '0500' + '0800' + '01000000',
+    );
   });
 });
 
