@@ -51,6 +51,17 @@ export interface BfdParams {
   passive?: boolean;
   /** Lowest TTL/hop limit accepted: 255 (GTSM, the default) or 0 for no check. */
   minTtl?: number;
+  /**
+   * A bfd_instance: when another watcher (gateway tracking) created the session first, the
+   * instance still names it (track_bfd and BFD_CHECK look it up by that name) and sets its
+   * intervals.
+   */
+  owner?: boolean;
+  /**
+   * Without a `source`, join an existing session to the neighbour whatever its source address
+   * (gateway tracking follows the bfd_instance's session instead of opening a second one).
+   */
+  anySource?: boolean;
 }
 
 export interface BfdWatchEvent {
@@ -151,7 +162,11 @@ export class BfdSessions {
     const neighbor = canonical(neighbour);
     const key = `${neighbor}|${source ?? ''}`;
     let sess = this.sessions.get(key);
+    if (!sess && params.anySource && !source) {
+      sess = [...this.sessions.values()].find((x) => x.neighbor === neighbor);
+    }
     if (!sess) sess = this.create(key, neighbour, neighbor, source, params);
+    else if (params.owner) this.claim(sess, params);
     sess.listeners.add(listener);
     listener(this.watchEvent(sess));
     const s = sess;
@@ -165,15 +180,34 @@ export class BfdSessions {
   update(neighbour: string, source: string | null, p: BfdParams): boolean {
     const sess = this.sessions.get(`${canonical(neighbour)}|${source ? canonical(source) : ''}`);
     if (!sess) return false;
+    this.retune(sess, p);
+    return true;
+  }
+
+  /** A bfd_instance joining a session someone else created: its name and intervals win. */
+  private claim(sess: Session, p: BfdParams): void {
+    const name = p.name ?? sess.neighbor;
+    const old = sess.s.config.name;
+    if (name !== old) {
+      forgetBfdState(old);
+      sess.s = { ...sess.s, config: { ...sess.s.config, name } };
+      recordBfdState(name, sess.s.state);
+    }
+    this.retune(sess, p);
+  }
+
+  private retune(sess: Session, p: BfdParams): void {
     if (p.minTtl !== undefined) sess.minTtl = p.minTtl;
-    this.input(sess, {
-      type: 'params',
+    const params = {
       desiredMinTx: p.desiredMinTx,
       requiredMinRx: p.requiredMinRx,
       idleTx: p.idleTx,
       detectMult: p.detectMult,
-    });
-    return true;
+    };
+    if (sess.sender) return this.input(sess, { type: 'params', ...params });
+    // Not started yet (its sender is still opening): the start uses the new values.
+    const set = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+    sess.s = { ...sess.s, config: { ...sess.s.config, ...set } };
   }
 
   status(): BfdSessionStatus[] {

@@ -43,7 +43,7 @@ export function createBfdSubsystem(opts: RegistryOptions = {}): BfdSubsystem {
 
   const add = (r: BfdSessions, inst: BfdInstance): void => {
     if (!inst.usable || inst.neighborIp === null) return;
-    const off = r.watch(inst.neighborIp, instanceParams(inst), () => undefined);
+    const off = r.watch(inst.neighborIp, { ...instanceParams(inst), owner: true }, () => undefined);
     held.set(inst.name, { inst, off });
   };
 

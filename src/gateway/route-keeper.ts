@@ -67,9 +67,14 @@ export class RouteKeeper {
     this.reset();
   }
 
-  /** Runs `fn` after every earlier change of the same kernel route. */
-  chain(key: string, fn: () => Promise<void>): Promise<void> {
-    const next = (this.chains.get(key) ?? Promise.resolve()).then(fn, fn);
+  /**
+   * Runs `fn` after every earlier change of the same kernel route. With `now`, and nothing queued
+   * for the route, `fn` starts at once (its request reaches the kernel before the caller's next
+   * statement) instead of on the next microtask turn, after whatever else the caller runs first.
+   */
+  chain(key: string, fn: () => Promise<void>, now = false): Promise<void> {
+    const prev = this.chains.get(key);
+    const next = prev ? prev.then(fn, fn) : now ? fn() : Promise.resolve().then(fn);
     this.chains.set(key, next);
     void next.then(() => {
       if (this.chains.get(key) === next) this.chains.delete(key);
@@ -83,26 +88,33 @@ export class RouteKeeper {
   }
 
   addPlain(gw: { name: string; address: string }, r: PlainRoute, line: string | null): void {
-    void this.chain(r.key, async () => {
-      const rtnl = this.rtnl;
-      if (!rtnl || this.installed.has(r.key)) return;
-      const route = describeRoute(r.spec);
-      try {
-        await rtnl.addRoute(r.spec);
-        this.installed.set(r.key, { spec: r.spec, gateway: gw.name });
-        publish('gateway:route', { gateway: gw.name, action: 'add', route, ok: true });
-        if (line) log('info', line);
-      } catch (err) {
-        publish('gateway:route', {
-          gateway: gw.name,
-          action: 'add',
-          route,
-          ok: false,
-          error: errText(err),
-        });
-        log('error', `${gw.address} is reachable, but cannot add route ${route}: ${errText(err)}`);
-      }
-    });
+    this.chain(
+      r.key,
+      async () => {
+        const rtnl = this.rtnl;
+        if (!rtnl || this.installed.has(r.key)) return;
+        const route = describeRoute(r.spec);
+        try {
+          await rtnl.addRoute(r.spec);
+          this.installed.set(r.key, { spec: r.spec, gateway: gw.name });
+          publish('gateway:route', { gateway: gw.name, action: 'add', route, ok: true });
+          if (line) log('info', line);
+        } catch (err) {
+          publish('gateway:route', {
+            gateway: gw.name,
+            action: 'add',
+            route,
+            ok: false,
+            error: errText(err),
+          });
+          log(
+            'error',
+            `${gw.address} is reachable, but cannot add route ${route}: ${errText(err)}`,
+          );
+        }
+      },
+      true,
+    ).catch(() => undefined);
   }
 
   async deletePlain(key: string, spec: RouteSpec, gateway: string, line?: string): Promise<void> {

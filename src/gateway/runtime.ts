@@ -26,7 +26,7 @@ import './events.js';
 import { describeRoute } from './route-text.js';
 import type { BfdSessions } from '../bfd/sessions.js';
 import { BfdProber } from './bfd-prober.js';
-import { IcmpProber, type ProbeTarget, type Prober } from './icmp.js';
+import { IcmpProber, type ProbeResult, type ProbeTarget, type Prober } from './icmp.js';
 import {
   GATEWAY_RTPROT,
   gatewayRouteSpec,
@@ -130,7 +130,11 @@ export class GatewayRuntime {
   async start(config: Config): Promise<void> {
     this.rtnl = this.opts.rtnl ?? Rtnl.open();
     this.prober = this.opts.prober ?? new IcmpProber();
-    if (this.opts.bfd) this.bfdProber ??= new BfdProber(this.opts.bfd);
+    if (this.opts.bfd) {
+      this.bfdProber ??= new BfdProber(this.opts.bfd, (address, res) =>
+        this.bfdChanged(address, res),
+      );
+    }
     this.statics = new StaticInstaller(this.rtnl);
     await this.statics.apply(staticObjects(config.vrrp, this.ifindex));
     await this.startGateways(sectionOf(config));
@@ -354,7 +358,12 @@ export class GatewayRuntime {
     e.state = r.state;
     // Most inputs (results) leave the deadline where it was: keep that timer.
     if (r.deadline !== e.deadline || e.cancel === null) this.arm(e, r.deadline);
-    for (const fx of r.effects) this.effect(e, fx);
+    // Route changes go to the kernel first: the state event's subscribers (VRRP priorities and
+    // adverts, logs, metrics) run synchronously and would otherwise delay the route by their work.
+    const kernelFirst = (fx: GatewayEffect): boolean =>
+      fx.type === 'route' || fx.type === 'nexthop';
+    for (const fx of r.effects) if (kernelFirst(fx)) this.effect(e, fx);
+    for (const fx of r.effects) if (!kernelFirst(fx)) this.effect(e, fx);
   }
 
   private arm(e: GwEntry, deadline: number | null): void {
@@ -388,8 +397,10 @@ export class GatewayRuntime {
         if (fx.action === 'add') this.keeper.addPlain(e.cfg, e.routes[fx.index], fx.log);
         else {
           const r = e.routes[fx.index];
-          void this.keeper.chain(r.key, () =>
-            this.keeper.deletePlain(r.key, r.spec, e.cfg.name, fx.log),
+          void this.keeper.chain(
+            r.key,
+            () => this.keeper.deletePlain(r.key, r.spec, e.cfg.name, fx.log),
+            true,
           );
         }
         break;
@@ -426,22 +437,33 @@ export class GatewayRuntime {
     return this.prober as Prober;
   }
 
+  /** A BFD session changed: one sample at once for every bfd gateway following it. */
+  private bfdChanged(address: string, res: ProbeResult): void {
+    for (const e of this.entries.values()) {
+      if (e.stopped || e.cfg.method !== 'bfd' || e.target.address !== address) continue;
+      if (this.proberFor(e) !== this.bfdProber) continue;
+      this.sample(e, e.state.seq, res);
+    }
+  }
+
   private probe(e: GwEntry, seq: number): void {
     const prober = this.proberFor(e);
-    void prober.probe(e.target, e.cfg.timeout * 1000).then((res) => {
-      if (e.stopped) return;
-      if (res.ok) e.ok++;
-      else e.failed++;
-      const rttMs = res.rttUs === undefined ? null : res.rttUs / 1000;
-      publish('gateway:probe', {
-        gateway: e.cfg.name,
-        address: e.cfg.address,
-        ok: res.ok,
-        rttMs,
-        reason: res.reason,
-      });
-      this.feed(e, { type: 'result', seq, ok: res.ok, rttUs: res.rttUs, reason: res.reason });
+    void prober.probe(e.target, e.cfg.timeout * 1000).then((res) => this.sample(e, seq, res));
+  }
+
+  private sample(e: GwEntry, seq: number, res: ProbeResult): void {
+    if (e.stopped) return;
+    if (res.ok) e.ok++;
+    else e.failed++;
+    const rttMs = res.rttUs === undefined ? null : res.rttUs / 1000;
+    publish('gateway:probe', {
+      gateway: e.cfg.name,
+      address: e.cfg.address,
+      ok: res.ok,
+      rttMs,
+      reason: res.reason,
     });
+    this.feed(e, { type: 'result', seq, ok: res.ok, rttUs: res.rttUs, reason: res.reason });
   }
 }
 

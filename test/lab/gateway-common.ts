@@ -118,6 +118,35 @@ gateway_track UPLINK {
 `;
 }
 
+/**
+ * The BFD variant of routerConf: a bfd_instance to the ISP (50 ms × 3) shared by a
+ * gateway_track `method bfd` that follows it (rise 1 / fall 1: BFD's own detection time).
+ */
+export function routerConfBfd(isp: string, ifname: string, peer: string): string {
+  return `static_routes {
+    default via ${peer} dev lan metric 100
+}
+bfd_instance UPLINK_BFD {
+    neighbor_ip ${isp}
+    min_tx 50
+    min_rx 50
+    multiplier 3
+}
+gateway_track UPLINK {
+    address ${isp}
+    interface ${ifname}
+    method bfd
+    interval 1
+    rise 1
+    fall 1
+    weight -50
+    route {
+        default metric 10
+    }
+}
+`;
+}
+
 export function writeConf(lab: Lab, name: string, text: string): string {
   const p = join(lab.dir, name);
   writeFileSync(p, text);
@@ -177,4 +206,26 @@ export function maxGap(times: number[], from: number, to: number): { gap: number
     prev = x;
   }
   return { gap, at };
+}
+
+/** BIRD on `isp` running BFD (50 ms × 3) to each [address, interface]. */
+export function startBird(lab: Lab, isp: Host, neighbours: [string, string][]): LabProcess {
+  const conf = join(lab.dir, 'bird.conf');
+  writeFileSync(
+    conf,
+    [
+      'router id 198.51.100.1;',
+      'log stderr all;',
+      'protocol device { }',
+      'protocol bfd {',
+      '  interface "*" { interval 50 ms; multiplier 3; };',
+      ...neighbours.map(([addr, dev]) => `  neighbor ${addr} dev "${dev}";`),
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return isp.spawn(
+    ['bird', '-f', '-c', conf, '-s', join(lab.dir, 'bird.ctl'), '-P', join(lab.dir, 'bird.pid')],
+    { logTo: join(lab.dir, 'bird.log') },
+  );
 }

@@ -191,3 +191,53 @@ test('registry: packets from an unknown source count as unmatched drops', async 
   off();
   reg.close();
 });
+
+test('registry: a bfd_instance names a session gateway tracking opened first; anySource joins', async () => {
+  const vt = new VirtualTime();
+  const { ctl, transport } = link(vt);
+  const now = (): number => vt.now;
+  const a = new BfdSessions({ transport: transport('192.0.2.1'), now, setTimer: vt.setTimer });
+  try {
+    const names: string[] = [];
+    const offGw = a.watch('192.0.2.2', { name: 'gateway_track G', anySource: true }, (e) =>
+      names.push(e.name),
+    );
+    assert.equal(a.status()[0].name, 'gateway_track G');
+    const offInst = a.watch('192.0.2.2', { ...params, name: 'B4', owner: true }, () => undefined);
+    await Promise.resolve();
+    const st = a.status();
+    assert.equal(st.length, 1, 'one session');
+    assert.equal(st[0].name, 'B4', 'the instance names it');
+    assert.equal(st[0].watchers, 2);
+    assert.equal(st[0].desiredMinTx, 1_000_000, 'idle TX until Up');
+    vt.run(3_000_000);
+    const last = decodeBfd(ctl.sent[ctl.sent.length - 1].bytes);
+    assert.ok(last.ok);
+    assert.equal(last.packet.detectMult, 3, "the instance's multiplier, not the default 5");
+    assert.deepEqual(names, ['gateway_track G'], 'the gateway heard the state once (Down)');
+    offInst();
+    offGw();
+    assert.equal(a.status().length, 0);
+
+    // The other order, with a source address on the instance: the gateway joins it.
+    const offI = a.watch(
+      '192.0.2.2',
+      { ...params, name: 'B5', owner: true, source: '192.0.2.1' },
+      () => undefined,
+    );
+    const offG = a.watch(
+      '192.0.2.2',
+      { name: 'gateway_track G', anySource: true },
+      () => undefined,
+    );
+    assert.equal(a.status().length, 1, 'anySource joined the sourced session');
+    assert.equal(a.status()[0].name, 'B5');
+    const offPlain = a.watch('192.0.2.2', { name: 'other' }, () => undefined);
+    assert.equal(a.status().length, 2, 'without anySource the source is part of the key');
+    offPlain();
+    offG();
+    offI();
+  } finally {
+    a.close();
+  }
+});

@@ -128,3 +128,27 @@ test('without a BFD registry a bfd gateway is probed with icmp', async () => {
   assert.equal(gatewayStateOf('B1')?.up, true);
   await rt.stop();
 });
+
+test('a BFD state change is a sample at once, without waiting for the next interval', async () => {
+  const reg = new FakeRegistry();
+  const rtnl = new FakeRtnl();
+  const clock = new VirtualClock();
+  const rt = new GatewayRuntime({
+    rtnl,
+    prober: new FakeProber(),
+    clock,
+    stagger: false,
+    bfd: () => asRegistry(reg),
+  });
+  await rt.start(config(CONF.replace('interval 1', 'interval 30')));
+  await clock.advance(10); // the first sample (Down) starts the watch
+  assert.equal(gatewayStateOf('B1')?.up, false);
+  reg.set('192.0.2.1', true);
+  await clock.advance(1);
+  assert.equal(gatewayStateOf('B1')?.up, true, 'up 1 ms after BFD Up, not 30 s');
+  reg.set('192.0.2.1', true); // no change: no extra sample
+  reg.set('192.0.2.1', false);
+  await clock.advance(1);
+  assert.equal(gatewayStateOf('B1')?.up, false, 'down 1 ms after BFD Down');
+  await rt.stop();
+});
