@@ -9,7 +9,7 @@
 //
 // Usage: node --import tsx bench/dataplane.ts
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildDesired, initialStates } from '../src/lb/desired.js';
 import { NftDataplane, nftApply } from '../src/lb/nft.js';
@@ -45,7 +45,17 @@ async function oneChange(
   lvs: LvsSection,
   runs: number,
   spawnPerTransaction = false,
-): Promise<{ installMs: number; changeMs: number; commands: number }> {
+): Promise<{
+  installMs: number;
+  changeMs: number;
+  /** Of changeMs: desired → ruleset → diff in JS, and the nft round trip. */
+  jsMs: number;
+  nftMs: number;
+  /** CPU time per change (load-independent): this process, and the `nft -i` child. */
+  cpuMs: number;
+  nftCpuMs: number;
+  commands: number;
+}> {
   const dp = new NftDataplane({ spawnPerTransaction });
   const states = initialStates(lvs);
   const t0 = performance.now();
@@ -54,8 +64,17 @@ async function oneChange(
   const installMs = performance.now() - t0;
   const keys = [...states.keys()];
   const times: number[] = [];
+  const js: number[] = [];
+  const nft: number[] = [];
   let commands = 0;
+  let cpu0 = process.cpuUsage();
+  let nftTicks0 = 0;
   for (let i = 0; i < runs; i++) {
+    if (i === 1) {
+      // The first change also starts the `nft -i` session: leave it out of the CPU figures.
+      nftTicks0 = ticks(dp.nftPid);
+      cpu0 = process.cpuUsage();
+    }
     const k = keys[(i * 7919) % keys.length];
     const t = performance.now();
     // What the subsystem does on 'rs:state': rebuild only the service that changed.
@@ -63,11 +82,32 @@ async function oneChange(
     const dirty = new Set([k.split('|')[0]]);
     built = buildDesired(lvs, states, built.quorum, { prev: built.table, dirty });
     const st = await dp.apply(built.table);
-    times.push(performance.now() - t);
+    const total = performance.now() - t;
+    times.push(total);
+    nft.push(dp.lastNftMs);
+    js.push(total - dp.lastNftMs);
     commands = st.commands;
   }
+  const cpu = process.cpuUsage(cpu0);
+  const nftCpuMs = ((ticks(dp.nftPid) - nftTicks0) * 10) / (runs - 1);
   await dp.release();
-  return { installMs, changeMs: median(times), commands };
+  return {
+    installMs,
+    changeMs: median(times),
+    jsMs: median(js),
+    nftMs: median(nft),
+    cpuMs: (cpu.user + cpu.system) / 1000 / (runs - 1),
+    nftCpuMs: spawnPerTransaction ? NaN : nftCpuMs,
+    commands,
+  };
+}
+
+/** utime + stime of a process, in clock ticks (10 ms). */
+function ticks(pid: number | undefined): number {
+  if (!pid) return 0;
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]);
 }
 
 /** One-element changes through a long-lived `nft -i`, synchronised by a `describe` sentinel. */
@@ -113,7 +153,7 @@ async function perSpawn(runs: number): Promise<number> {
 
 async function inner(): Promise<void> {
   const big = lvsOf(conf(100, 100, 'rr'));
-  const rr = await oneChange(big, 15);
+  const rr = await oneChange(big, 31);
   const rrSpawn = await oneChange(big, 15, true);
   const mh = await oneChange(lvsOf(conf(1, 100, 'mh')), 15);
   const spawnMs = await perSpawn(30);
@@ -125,6 +165,10 @@ async function inner(): Promise<void> {
     installTableMs: rr.installMs,
     oneChangeToKernelMs: rr.changeMs,
     oneChangeCommands: rr.commands,
+    oneChangeJsMs: rr.jsMs,
+    oneChangeNftMs: rr.nftMs,
+    oneChangeCpuMs: rr.cpuMs,
+    oneChangeNftCpuMs: rr.nftCpuMs,
     oneChangeToKernelSpawnMs: rrSpawn.changeMs,
     loadAverage: spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim(),
     maglev100: { slots: 10007, installMs: mh.installMs, oneChangeMs: mh.changeMs },
@@ -151,6 +195,10 @@ function outer(): void {
       installTableMs: number;
       oneChangeToKernelMs: number;
       oneChangeCommands: number;
+      oneChangeJsMs: number;
+      oneChangeNftMs: number;
+      oneChangeCpuMs: number;
+      oneChangeNftCpuMs: number;
       oneChangeToKernelSpawnMs: number;
       loadAverage: string;
       maglev100: { installMs: number; oneChangeMs: number };
@@ -166,6 +214,12 @@ function outer(): void {
     );
     console.log(
       `| one real server down/up → kernel, 10,000-server table (${res.oneChangeCommands} commands) | ${f(res.oneChangeToKernelMs)} |`,
+    );
+    console.log(
+      `| … of which desired state, ruleset and diff (JS) / the \`nft -i\` round trip | ${f(res.oneChangeJsMs)} / ${f(res.oneChangeNftMs)} |`,
+    );
+    console.log(
+      `| … CPU time per change (load-independent): stayalive / \`nft -i\` | ${f(res.oneChangeCpuMs)} / ${f(res.oneChangeNftCpuMs)} |`,
     );
     console.log(
       `| the same with \`nft -f -\` spawned per transaction | ${f(res.oneChangeToKernelSpawnMs)} |`,

@@ -22,7 +22,7 @@ export interface Dataplane {
   release(): Promise<void>;
   /** Per service id: extra facts for status (chain names, approximations…). */
   describe(): Record<string, unknown>;
-  /** Named traffic counters by name (ruleset.ts counterNames), read from the kernel. */
+  /** Per-real-server traffic counters, keyed by ruleset.ts counterNames(), read from the kernel. */
   counters?(): Promise<Map<string, CounterValue>>;
 }
 

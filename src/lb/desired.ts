@@ -217,6 +217,7 @@ export function buildDesired(
       scheduler: vs.scheduler ?? 'wlc',
       hashPort: flags.includes('sh-port') || flags.includes('mh-port'),
       method: methods.has('DR') ? 'DR' : 'NAT',
+      ...(vs.masquerade ? { masquerade: true } : {}),
       persistence:
         vs.persistenceTimeout > 0
           ? { timeout: vs.persistenceTimeout, prefix: prefixOf(vs, family) }

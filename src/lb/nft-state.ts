@@ -11,6 +11,8 @@ export interface NftMap {
   elements: Map<string, string>;
   /** A dynamic (persistence) map: flushed when `flushOnLoss`'s map loses a value. */
   flushOnLoss?: string;
+  /** A set, not a map: elements are keys only (their values are ''). */
+  set?: boolean;
 }
 
 export interface NftChain {
@@ -24,8 +26,6 @@ export interface NftTable {
   name: string;
   maps: Map<string, NftMap>;
   chains: Map<string, NftChain>;
-  /** Named counters (per-backend traffic, referenced from the counter maps). */
-  counters?: Set<string>;
 }
 
 /** Keyed by `<family> <name>`. */
@@ -33,16 +33,18 @@ export type NftState = Map<string, NftTable>;
 
 export const tableKey = (t: Pick<NftTable, 'family' | 'name'>): string => `${t.family} ${t.name}`;
 
-export function elementsText(m: ReadonlyMap<string, string>, keys?: readonly string[]): string {
-  const ks = keys ?? [...m.keys()];
-  return ks.map((k) => `${k} : ${m.get(k)}`).join(', ');
+/** `map` or `set`: the keyword for declaring, deleting and flushing it. */
+export const kind = (m: NftMap): 'map' | 'set' => (m.set ? 'set' : 'map');
+
+export function elementsText(m: NftMap, keys?: readonly string[]): string {
+  const ks = keys ?? [...m.elements.keys()];
+  return m.set ? ks.join(', ') : ks.map((k) => `${k} : ${m.elements.get(k)}`).join(', ');
 }
 
 /** One table's full definition (maps, chains, then their elements) without the delete prelude. */
 export function renderTable(t: NftTable): string {
   const lines = [`table ${tableKey(t)} {`];
-  for (const c of t.counters ?? []) lines.push(`  counter ${c} { }`);
-  for (const [name, m] of t.maps) lines.push(`  map ${name} { ${m.decl} }`);
+  for (const [name, m] of t.maps) lines.push(`  ${kind(m)} ${name} { ${m.decl} }`);
   for (const [name, c] of t.chains) {
     lines.push(`  chain ${name} {`);
     if (c.hook) lines.push(`    ${c.hook}`);
@@ -51,8 +53,7 @@ export function renderTable(t: NftTable): string {
   }
   lines.push('}');
   for (const [name, m] of t.maps)
-    if (m.elements.size)
-      lines.push(`add element ${tableKey(t)} ${name} { ${elementsText(m.elements)} }`);
+    if (m.elements.size) lines.push(`add element ${tableKey(t)} ${name} { ${elementsText(m)} }`);
   return lines.join('\n') + '\n';
 }
 

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { ApplyStats, CounterValue, Dataplane } from './dataplane.js';
 import type { NftState } from './nft-state.js';
 import { reconcile, teardown } from './reconcile.js';
-import { buildRuleset, type DrNeighbour } from './ruleset.js';
+import { buildRuleset, counterNames, type DrNeighbour, type RulesetResult } from './ruleset.js';
 import type { DesiredTable } from './types.js';
 
 export interface RunResult {
@@ -142,6 +142,11 @@ export class NftSession {
     );
   }
 
+  /** The `nft -i` child's pid while it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   close(): void {
     this.child?.stdin.end();
     this.child = null;
@@ -180,10 +185,8 @@ export async function resolveNeighbour(addr: string): Promise<DrNeighbour | unde
   return undefined;
 }
 
-interface NftJsonCounter {
-  name: string;
-  packets: number;
-  bytes: number;
+interface NftJsonSetElem {
+  elem?: { val?: { concat?: [string, number] }; counter?: { packets: number; bytes: number } };
 }
 
 export interface NftDataplaneOptions {
@@ -199,11 +202,15 @@ export interface NftDataplaneOptions {
 export class NftDataplane implements Dataplane {
   readonly name = 'nftables';
   private applied: NftState | null = null;
+  /** The build behind `applied`: its shared maps are reused when no service changed them. */
+  private appliedBuild: RulesetResult | undefined;
   private chains = new Map<string, string>();
   private neighbours = new Map<string, DrNeighbour>();
   private session = new NftSession();
   /** The last transaction's script ('' when nothing changed). */
   lastScript = '';
+  /** Time the last transaction spent in nft (ms), apart from building and diffing. */
+  lastNftMs = 0;
 
   constructor(private readonly opts: NftDataplaneOptions = {}) {}
 
@@ -234,14 +241,22 @@ export class NftDataplane implements Dataplane {
   async apply(desired: DesiredTable): Promise<ApplyStats> {
     const t0 = performance.now();
     const dr = await this.drNeighbours(desired);
-    const built = buildRuleset(desired, { masquerade: this.opts.masquerade, dr });
+    const built = buildRuleset(desired, {
+      masquerade: this.opts.masquerade,
+      dr,
+      prev: this.appliedBuild,
+    });
     const plan = reconcile(this.applied, built.state);
     this.lastScript = plan.commands.length ? plan.commands.join('\n') + '\n' : '';
+    this.lastNftMs = 0;
     if (this.lastScript) {
       // On failure the kernel kept the old ruleset (atomic) and so do we.
+      const t1 = performance.now();
       await this.run(this.lastScript);
+      this.lastNftMs = performance.now() - t1;
     }
     this.applied = built.state;
+    this.appliedBuild = built;
     this.chains = built.chains;
     return {
       commands: plan.commands.length,
@@ -257,6 +272,7 @@ export class NftDataplane implements Dataplane {
     if (!this.applied) return;
     const cmds = teardown(this.applied);
     this.applied = null;
+    this.appliedBuild = undefined;
     try {
       if (cmds.length) await this.run(cmds.join('\n') + '\n');
     } finally {
@@ -264,21 +280,37 @@ export class NftDataplane implements Dataplane {
     }
   }
 
+  /** The pid of the `nft -i` session, if one runs. */
+  get nftPid(): number | undefined {
+    return this.session.pid;
+  }
+
   describe(): Record<string, unknown> {
     return { chains: Object.fromEntries(this.chains) };
   }
 
-  /** `nft -j list counters` of our NAT tables: lists the counter objects only, not the maps. */
+  /**
+   * Per-backend traffic from the counters on the backend_in/backend_out set elements, reported
+   * under counterNames(). This lists those two sets only (one element per configured NAT real
+   * server), never the slot or persistence maps.
+   */
   async counters(): Promise<Map<string, CounterValue>> {
     const out = new Map<string, CounterValue>();
     for (const t of this.applied?.values() ?? []) {
-      if (!t.counters?.size) continue;
-      const r = await runCommand(['nft', '-j', 'list', 'counters', 'table', t.family, t.name]);
-      if (r.code !== 0) continue;
-      const doc = JSON.parse(r.stdout) as { nftables: Array<{ counter?: NftJsonCounter }> };
-      for (const o of doc.nftables)
-        if (o.counter)
-          out.set(o.counter.name, { packets: o.counter.packets, bytes: o.counter.bytes });
+      for (const dir of ['in', 'out'] as const) {
+        const set = `backend_${dir}`;
+        if (!t.maps.get(set)?.elements.size) continue;
+        const r = await runCommand(['nft', '-j', 'list', 'set', t.family, t.name, set]);
+        if (r.code !== 0) continue;
+        const doc = JSON.parse(r.stdout) as { nftables: Array<{ set?: { elem?: unknown[] } }> };
+        for (const o of doc.nftables)
+          for (const e of (o.set?.elem ?? []) as NftJsonSetElem[]) {
+            const [addr, port] = e.elem?.val?.concat ?? [];
+            const c = e.elem?.counter;
+            if (addr === undefined || port === undefined || !c) continue;
+            out.set(counterNames(addr, port)[dir], { packets: c.packets, bytes: c.bytes });
+          }
+      }
     }
     return out;
   }

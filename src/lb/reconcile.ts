@@ -5,7 +5,7 @@
  * changed; a map whose declaration changed is recreated. The previous state is the one we applied
  * (kept in memory): the kernel is never listed to diff. Pure.
  */
-import { elementsText, tableKey, type NftState, type NftTable } from './nft-state.js';
+import { elementsText, kind, tableKey, type NftState, type NftTable } from './nft-state.js';
 
 export interface Plan {
   /** nft script lines (empty = nothing to do). */
@@ -56,19 +56,18 @@ function diffTable(prev: NftTable, next: NftTable, plan: Plan): void {
   }
   for (const [name, m] of next.maps)
     if (m.flushOnLoss && prev.maps.has(name) && !recreated.has(name) && flush.has(m.flushOnLoss))
-      out.push(`flush map ${t} ${name}`);
+      out.push(`flush ${kind(m)} ${t} ${name}`);
   // 3. Remove chains, then maps nobody references any more.
   for (const name of removedChains) out.push(`delete chain ${t} ${name}`);
-  for (const name of prev.maps.keys())
+  for (const [name, p] of prev.maps)
     if (!next.maps.has(name) || recreated.has(name)) {
-      out.push(`delete map ${t} ${name}`);
-      plan.elementsRemoved += prev.maps.get(name)!.elements.size;
+      out.push(`delete ${kind(p)} ${t} ${name}`);
+      plan.elementsRemoved += p.elements.size;
     }
-  // 4. New counters, maps and chains, then element additions, then rules.
-  for (const c of next.counters ?? [])
-    if (!prev.counters?.has(c)) out.push(`add counter ${t} ${c}`);
+  // 4. New maps and chains, then element additions, then rules.
   for (const [name, m] of next.maps)
-    if (!prev.maps.has(name) || recreated.has(name)) out.push(`add map ${t} ${name} { ${m.decl} }`);
+    if (!prev.maps.has(name) || recreated.has(name))
+      out.push(`add ${kind(m)} ${t} ${name} { ${m.decl} }`);
   for (const [name, c] of next.chains)
     if (!prev.chains.has(name))
       out.push(c.hook ? `add chain ${t} ${name} { ${c.hook} }` : `add chain ${t} ${name}`);
@@ -84,7 +83,7 @@ function diffTable(prev: NftTable, next: NftTable, plan: Plan): void {
       (k) => fresh || p.elements.get(k) !== m.elements.get(k),
     );
     if (add.length) {
-      out.push(`add element ${t} ${name} { ${elementsText(m.elements, add)} }`);
+      out.push(`add element ${t} ${name} { ${elementsText(m, add)} }`);
       plan.elementsAdded += add.length;
     }
   }
@@ -93,9 +92,6 @@ function diffTable(prev: NftTable, next: NftTable, plan: Plan): void {
       for (const r of c.rules) out.push(`add rule ${t} ${name} ${r}`);
       plan.chainsReplaced++;
     }
-  // 5. Counters nothing references any more (their map elements went in step 2).
-  for (const c of prev.counters ?? [])
-    if (!next.counters?.has(c)) out.push(`delete counter ${t} ${c}`);
 }
 
 /**
@@ -106,13 +102,12 @@ function createTable(t: NftTable, plan: Plan): void {
   const k = tableKey(t);
   const out = plan.commands;
   out.push(`add table ${k}`, `delete table ${k}`, `add table ${k}`);
-  for (const c of t.counters ?? []) out.push(`add counter ${k} ${c}`);
-  for (const [name, m] of t.maps) out.push(`add map ${k} ${name} { ${m.decl} }`);
+  for (const [name, m] of t.maps) out.push(`add ${kind(m)} ${k} ${name} { ${m.decl} }`);
   for (const [name, c] of t.chains)
     out.push(c.hook ? `add chain ${k} ${name} { ${c.hook} }` : `add chain ${k} ${name}`);
   for (const [name, m] of t.maps)
     if (m.elements.size) {
-      out.push(`add element ${k} ${name} { ${elementsText(m.elements)} }`);
+      out.push(`add element ${k} ${name} { ${elementsText(m)} }`);
       plan.elementsAdded += m.elements.size;
     }
   for (const [name, c] of t.chains) {

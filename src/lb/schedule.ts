@@ -47,6 +47,7 @@ export function approximation(scheduler: string): string | undefined {
 
 export function select(svc: DesiredService): Selection {
   const pool = svc.backends.map((b) => ({ id: b.id, weight: b.weight }));
+  const order = svc.configured.map((c) => c.id);
   const approximate = approximation(svc.scheduler);
   const srcHash: HashOn = svc.hashPort ? 'saddr-port' : 'saddr';
   const numgen = (slots: string[]): Selection =>
@@ -75,7 +76,7 @@ export function select(svc: DesiredService): Selection {
         approximate,
       };
     }
-    return numgen(rrSlots(pool));
+    return numgen(rrSlots(pool, order));
   }
   if (svc.slotWeights) {
     const sw = svc.slotWeights;
@@ -88,7 +89,7 @@ export function select(svc: DesiredService): Selection {
   switch (svc.scheduler) {
     case 'rr':
     case 'lc':
-      return numgen(rrSlots(pool));
+      return numgen(rrSlots(pool, order));
     case 'sh':
       return buckets(srcHash);
     case 'dh':

@@ -42,6 +42,8 @@ export interface DesiredService {
   /** sh-port / mh-port: hash the source port too. */
   hashPort: boolean;
   method: 'NAT' | 'DR';
+  /** NAT: masquerade the service's traffic (stayalive's `masquerade` keyword). */
+  masquerade?: boolean;
   persistence: Persistence | null;
   /** Configured backends in config order, then the sorry server while active. */
   backends: DesiredBackend[];

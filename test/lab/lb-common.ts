@@ -131,6 +131,23 @@ export async function makeDrRealServers(l: LbLab): Promise<void> {
   }
 }
 
+/**
+ * DR for a second VIP while NAT keeps working (benchmarks compare both in one lab): the real
+ * servers hold `vip` on lo without ARP for it, and only replies *from* that VIP go straight to
+ * the router (a source rule); everything else still routes via the director.
+ */
+export async function addDrVip(l: LbLab, vip: string): Promise<void> {
+  await l.r.ip(['route', 'add', `${vip}/32`, 'via', '198.51.100.2']);
+  for (const h of l.rs) {
+    await h.ip(['addr', 'add', `${vip}/32`, 'dev', 'lo']);
+    // prettier-ignore
+    await h.exec(['sysctl', '-qw', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2',
+      'net.ipv4.conf.eth0.arp_ignore=1', 'net.ipv4.conf.eth0.arp_announce=2']);
+    await h.ip(['rule', 'add', 'from', vip, 'table', '100']);
+    await h.ip(['route', 'add', 'default', 'via', '198.51.100.1', 'table', '100']);
+  }
+}
+
 /** Requests from the client, one per source address in `srcs`; answers in order ('ERR' = none). */
 export async function hit(
   l: LbLab,

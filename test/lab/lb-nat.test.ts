@@ -61,10 +61,8 @@ test('NAT load balancing on nftables', { timeout: 150_000 }, async (t) => {
           const a = await drv.send({ cmd: 'reload', conf: drv.conf(conf) });
           assert.deepEqual(a.script.trim().split('\n'), [
             'flush chain ip stayalive vs_203_0_113_100_tcp_80',
-            'add counter ip stayalive rs_198_51_100_11_8080_in',
-            'add counter ip stayalive rs_198_51_100_11_8080_out',
-            'add element ip stayalive backend_in { 198.51.100.11 . 8080 : "rs_198_51_100_11_8080_in" }',
-            'add element ip stayalive backend_out { 198.51.100.11 . 8080 : "rs_198_51_100_11_8080_out" }',
+            'add element ip stayalive backend_in { 198.51.100.11 . 8080 }',
+            'add element ip stayalive backend_out { 198.51.100.11 . 8080 }',
             'add element ip stayalive vs_203_0_113_100_tcp_80_slots { 3 : 198.51.100.11 . 8080 }',
             'add rule ip stayalive vs_203_0_113_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 4 map @vs_203_0_113_100_tcp_80_slots',
           ]);

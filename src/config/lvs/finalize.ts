@@ -176,10 +176,28 @@ function validateVs(vs: VirtualServer, config: Config, ctx: ParseCtx): void {
     vs.hysteresis = h;
   }
   fixPorts(vs, gMarks.length > 0, gRanges, ctx);
+  checkMasquerade(vs, gMarks.length > 0, ctx);
   for (const rs of vs.realServers) {
     if (!rs.usable) continue;
     for (const c of rs.checkers) resolveChecker(c, vs, rs);
   }
+}
+
+/** stayalive's `masquerade`: NAT services on addresses only (the ruleset keys it by VIP). */
+function checkMasquerade(vs: VirtualServer, groupHasMarks: boolean, ctx: ParseCtx): void {
+  const m = vs.masquerade;
+  if (!m) return;
+  const methods = new Set(
+    [vs.forwarding, ...vs.realServers.filter((r) => r.usable).map((r) => r.forwarding)].map(
+      (f) => f?.method ?? 'NAT',
+    ),
+  );
+  let why = '';
+  if ([...methods].some((x) => x !== 'NAT')) why = 'only applies to lb_kind NAT';
+  else if (vs.key.kind === 'fwmark' || groupHasMarks) why = 'is not supported on fwmark services';
+  if (!why) return;
+  cfgError(ctx, `Virtual server ${formatVs(vs)}: masquerade ${why} - ignoring`, m.pos);
+  vs.masquerade = null;
 }
 
 /** Unless NAT, real and virtual ports must agree (fwmark: no RS port). */

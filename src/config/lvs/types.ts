@@ -258,6 +258,8 @@ export interface VirtualServer {
   virtualhost: string | null;
   smtpAlert: boolean | null;
   snmpName: string | null;
+  /** stayalive extension (stayalive-keywords.ts): masquerade NAT traffic; null = off. */
+  masquerade: { pos: Position } | null;
   realServers: RealServer[];
 }
 

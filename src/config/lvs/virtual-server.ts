@@ -19,6 +19,7 @@ import {
 } from './common.js';
 import { realServerHandler } from './real-server.js';
 import { scriptOnce, serverKeywords } from './server-keywords.js';
+import { stayaliveVsKeywords } from './stayalive-keywords.js';
 import type { SchedFlag, VirtualServer, VsKey } from './types.js';
 
 export const SCHEDULERS = [
@@ -189,6 +190,7 @@ const vsKeywords: Record<string, H> = {
     if (f) vs.sorryServer.forwarding = f;
   },
   real_server: realServerHandler,
+  ...stayaliveVsKeywords,
 };
 
 function sched(node: Parameters<H>[0], vs: VirtualServer, ctx: ParseCtx): void {
@@ -238,6 +240,7 @@ export function newVirtualServer(key: VsKey, pos: VirtualServer['pos']): Virtual
     virtualhost: null,
     smtpAlert: null,
     snmpName: null,
+    masquerade: null,
     realServers: [],
   };
 }

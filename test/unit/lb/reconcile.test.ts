@@ -29,7 +29,6 @@ function interpret(prev: NftState, commands: string[], next: NftState): NftState
         ...t,
         maps: new Map([...t.maps].map(([n, m]) => [n, { ...m, elements: new Map(m.elements) }])),
         chains: new Map([...t.chains].map(([n, c]) => [n, { ...c, rules: [...c.rules] }])),
-        counters: new Set(t.counters),
       },
     ]),
   );
@@ -44,16 +43,7 @@ function interpret(prev: NftState, commands: string[], next: NftState): NftState
           ...next.get(m[1])!,
           maps: new Map(),
           chains: new Map(),
-          counters: new Set(),
         });
-    } else if ((m = /^add counter (\S+ \S+) (\S+)$/.exec(c))) {
-      assert.ok(!tbl(m[1]).counters!.has(m[2]), `counter ${m[2]} is new`);
-      tbl(m[1]).counters!.add(m[2]);
-    } else if ((m = /^delete counter (\S+ \S+) (\S+)$/.exec(c))) {
-      const name = `"${m[2]}"`;
-      for (const mp of tbl(m[1]).maps.values())
-        assert.ok(![...mp.elements.values()].includes(name), `${m[2]} unreferenced before delete`);
-      tbl(m[1]).counters!.delete(m[2]);
     } else if ((m = /^flush chain (\S+ \S+) (\S+)$/.exec(c)))
       tbl(m[1]).chains.get(m[2])!.rules = [];
     else if ((m = /^delete chain (\S+ \S+) (\S+)$/.exec(c))) {
@@ -68,18 +58,22 @@ function interpret(prev: NftState, commands: string[], next: NftState): NftState
         assert.ok(tbl(m[1]).maps.get(m[2])!.elements.delete(k), `element ${k} existed`);
     else if ((m = /^add element (\S+ \S+) (\S+) \{ (.*) \}$/.exec(c)))
       for (const kv of split(m[3])) {
-        const [k, v] = kv.split(' : ');
+        const set = tbl(m[1]).maps.get(m[2])!.set;
+        const [k, v] = set ? [kv, ''] : kv.split(' : ');
         assert.ok(!tbl(m[1]).maps.get(m[2])!.elements.has(k), `element ${k} is new`);
         tbl(m[1]).maps.get(m[2])!.elements.set(k, v);
       }
-    else if ((m = /^flush map (\S+ \S+) (\S+)$/.exec(c)))
+    else if ((m = /^flush (?:map|set) (\S+ \S+) (\S+)$/.exec(c)))
       tbl(m[1]).maps.get(m[2])!.elements.clear();
-    else if ((m = /^delete map (\S+ \S+) (\S+)$/.exec(c))) tbl(m[1]).maps.delete(m[2]);
-    else if ((m = /^add map (\S+ \S+) (\S+) \{ (.*) \}$/.exec(c)))
-      tbl(m[1]).maps.set(m[2], {
-        decl: m[3],
+    else if ((m = /^delete (map|set) (\S+ \S+) (\S+)$/.exec(c))) {
+      assert.equal(tbl(m[2]).maps.get(m[3])!.set === true, m[1] === 'set', `${m[3]} is a ${m[1]}`);
+      tbl(m[2]).maps.delete(m[3]);
+    } else if ((m = /^add (map|set) (\S+ \S+) (\S+) \{ (.*) \}$/.exec(c)))
+      tbl(m[2]).maps.set(m[3], {
+        decl: m[4],
         elements: new Map(),
-        flushOnLoss: next.get(m[1])?.maps.get(m[2])?.flushOnLoss,
+        flushOnLoss: next.get(m[2])?.maps.get(m[3])?.flushOnLoss,
+        ...(m[1] === 'set' ? { set: true } : {}),
       });
     else assert.fail(`unknown command ${c}`);
   }
@@ -92,7 +86,6 @@ const plain = (s: NftState) =>
       k,
       [...t.maps].map(([n, m]) => [n, m.decl, [...m.elements].sort()]).sort(),
       [...t.chains].map(([n, c]) => [n, c.hook, c.rules]).sort(),
-      [...(t.counters ?? [])].sort(),
     ])
     .sort();
 
@@ -116,10 +109,8 @@ test('rr: one backend added → its slot and counters, and the rule (mod N) rewr
   assert.equal(p.chainsReplaced, 1);
   assert.deepEqual(p.commands, [
     'flush chain ip stayalive vs_203_0_113_100_tcp_80',
-    'add counter ip stayalive rs_198_51_100_14_80_in',
-    'add counter ip stayalive rs_198_51_100_14_80_out',
-    'add element ip stayalive backend_in { 198.51.100.14 . 80 : "rs_198_51_100_14_80_in" }',
-    'add element ip stayalive backend_out { 198.51.100.14 . 80 : "rs_198_51_100_14_80_out" }',
+    'add element ip stayalive backend_in { 198.51.100.14 . 80 }',
+    'add element ip stayalive backend_out { 198.51.100.14 . 80 }',
     'add element ip stayalive vs_203_0_113_100_tcp_80_slots { 3 : 198.51.100.14 . 80 }',
     'add rule ip stayalive vs_203_0_113_100_tcp_80 meta l4proto tcp dnat ip to numgen inc mod 4 map @vs_203_0_113_100_tcp_80_slots',
   ]);
@@ -212,4 +203,55 @@ test('one state change with reuse: unchanged services keep their objects, same p
   assert.deepEqual(fast.commands, reconcile(applied, buildRuleset(full.table).state).commands);
   assert.ok(fast.commands.every((c) => !c.includes('tcp_443')));
   assert.equal(fast.elementsRemoved, 2); // rr slots 1 and 2 go, slot 1 comes back as rs3
+});
+
+test('10,000-server table, one rr server down: 4 commands, 2 slot elements, shared maps reused', () => {
+  let conf = '';
+  for (let s = 0; s < 100; s++) {
+    conf += `virtual_server 203.0.113.${1 + s} ${1000 + s} {\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n`;
+    for (let r = 0; r < 100; r++) conf += `  real_server 10.1.${r}.${1 + s} 80 {\n  }\n`;
+    conf += '}\n';
+  }
+  const lvs = lvsOf(conf);
+  const st = initialStates(lvs);
+  const d1 = buildDesired(lvs, st);
+  const b1 = buildRuleset(d1.table);
+  const vs = '[203.0.113.1]:tcp:1000';
+  st.set(stateKey(vs, '[10.1.7.1]:tcp:80'), { up: false, weight: 1 });
+  const d2 = buildDesired(lvs, st, d1.quorum, { prev: d1.table, dirty: new Set([vs]) });
+  const b2 = buildRuleset(d2.table, { prev: b1 });
+  const t1 = b1.state.get('ip stayalive')!;
+  const t2 = b2.state.get('ip stayalive')!;
+  // Health touches no counter or dispatch entry: the 10,000-element sets are not even walked.
+  for (const name of ['services', 'backend_in', 'backend_out'])
+    assert.equal(t2.maps.get(name), t1.maps.get(name), `${name} reused`);
+  const p = reconcile(b1.state, b2.state);
+  const slots = 'ip stayalive vs_203_0_113_1_tcp_1000_slots';
+  assert.deepEqual(p.commands, [
+    'flush chain ip stayalive vs_203_0_113_1_tcp_1000',
+    // Slot 7 takes the last server; slot 99 goes: no renumbering of the 92 servers after it.
+    `delete element ${slots} { 7, 99 }`,
+    `add element ${slots} { 7 : 10.1.99.1 . 80 }`,
+    'add rule ip stayalive vs_203_0_113_1_tcp_1000 meta l4proto tcp dnat ip to numgen inc mod 99 map @vs_203_0_113_1_tcp_1000_slots',
+  ]);
+  // The same plan as a full build diffed element by element.
+  assert.deepEqual(reconcile(b1.state, buildRuleset(buildDesired(lvs, st).table).state), p);
+  // Back up: the same table as at the start, again without walking the shared maps.
+  st.set(stateKey(vs, '[10.1.7.1]:tcp:80'), { up: true, weight: 1 });
+  const d3 = buildDesired(lvs, st, d2.quorum, { prev: d2.table, dirty: new Set([vs]) });
+  const b3 = buildRuleset(d3.table, { prev: b2 });
+  assert.equal(reconcile(b2.state, b3.state).commands.length, 4);
+  assert.deepEqual(plain(b3.state), plain(b1.state));
+});
+
+test('a config change with prev: new counters are added (shared maps not reused blindly)', () => {
+  const lvs1 = lvsOf(vsText({}));
+  const b1 = buildRuleset(buildDesired(lvs1, initialStates(lvs1)).table);
+  const lvs2 = lvsOf(vsText({ weights: [1, 1, 1, 1] }));
+  const b2 = buildRuleset(buildDesired(lvs2, initialStates(lvs2)).table, { prev: b1 });
+  assert.ok(
+    reconcile(b1.state, b2.state).commands.includes(
+      'add element ip stayalive backend_in { 198.51.100.14 . 80 }',
+    ),
+  );
 });

@@ -18,6 +18,32 @@ test('rr: one slot per backend with weight > 0, in config order', () => {
   assert.deepEqual(rrSlots(ws(0, 0)), []);
 });
 
+test('rr: a down server leaves its slot to the last live one; the rest keep theirs', () => {
+  const order = ['a', 'b', 'c', 'd', 'e'];
+  const live = (...ids: string[]) => order.map((id) => ({ id, weight: ids.includes(id) ? 1 : 0 }));
+  assert.deepEqual(rrSlots(live('a', 'b', 'c', 'd', 'e'), order), order);
+  assert.deepEqual(rrSlots(live('a', 'c', 'd', 'e'), order), ['a', 'e', 'c', 'd']);
+  assert.deepEqual(rrSlots(live('a', 'c', 'e'), order), ['a', 'e', 'c']);
+  assert.deepEqual(rrSlots(live('a', 'b', 'c', 'e'), order), ['a', 'b', 'c', 'e']);
+  // A backend outside the configured order (the sorry server) fills from the end.
+  assert.deepEqual(rrSlots([{ id: 'sorry', weight: 1 }], order), ['sorry']);
+});
+
+test('property: rr slots hold each live server once, whatever the live set', () => {
+  fc.assert(
+    fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 30 }), (up) => {
+      const order = up.map((_, i) => `s${i}`);
+      const slots = rrSlots(
+        order.map((id, i) => ({ id, weight: up[i] ? 1 : 0 })),
+        order,
+      );
+      assert.deepEqual([...slots].sort(), order.filter((_, i) => up[i]).sort());
+      // Positions below the live count keep their own server when it is up.
+      slots.forEach((id, i) => up[i] && assert.equal(id, order[i]));
+    }),
+  );
+});
+
 test('wrr: IPVS order for 3:2:1 is b1 b1 b2 b1 b2 b3', () => {
   assert.deepEqual(wrrSlots(ws(3, 2, 1)), ['b1', 'b1', 'b2', 'b1', 'b2', 'b3']);
   assert.deepEqual(wrrSlots(ws(4, 2)), ['b1', 'b1', 'b2']); // gcd 2: cycle of 3
