@@ -188,6 +188,9 @@ interface Row {
   tcpChecks: number;
   httpChecks: number;
   failures: number;
+  /** First failures per reason (only results that differed from the previous one are events). */
+  failureReasons: Record<string, number>;
+  eventsPublished: number;
   checksPerS: number;
   cpuMsPerS: number;
   cpuUsPerCheck: number;
@@ -227,28 +230,35 @@ async function phase(name: string, nTcp: number, nHttp: number, dir: string): Pr
     return (signal) => probeTcp(targetOf(c.conn), signal, null);
   };
   const rt = new CheckerRuntime(opt.net ? { probeFactory: forceNet } : {});
+  // The runtime publishes 'check:result' only when a result differs from the previous one,
+  // so probes are counted from its totals (every probe) and from status() (per type).
+  const tcpProbes = (): number => {
+    let n = 0;
+    for (const r of rt.status().realServers)
+      for (const c of r.checkers) if (c.id.startsWith('TCP')) n += c.probes - (c.inFlight ? 1 : 0);
+    return n;
+  };
+  const reasons = new Map<string, number>();
   let counting = false;
-  let checks = 0;
-  let tcpChecks = 0;
-  let failures = 0;
-  const lat: number[] = [];
   const off = subscribe('check:result', (e) => {
-    if (!counting) return;
-    checks++;
-    if (e.checker.startsWith('TCP')) tcpChecks++;
-    if (!e.ok) failures++;
-    lat.push(e.latencyMs);
+    if (counting && !e.ok) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
   });
   rt.start(checkerConfig(nTcp, nHttp));
   await new Promise((r) => setTimeout(r, 2000));
   const hap0 = procCpuMs(hap.pid ?? 0);
   const syn0 = nftSyns();
+  const tcp0 = tcpProbes();
+  const n0 = rt.counters();
   counting = true;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
   const cpu = process.cpuUsage(cpu0);
   const wall = (performance.now() - t0) / 1000;
+  const n1 = rt.counters();
+  const tcpChecks = tcpProbes() - tcp0;
+  const checks = n1.results - n0.results;
+  const failures = n1.failures - n0.failures;
   const hap1 = procCpuMs(hap.pid ?? 0);
   const hapMs = hap1.total - hap0.total;
   const hapSysMs = hap1.sys - hap0.sys;
@@ -261,8 +271,16 @@ async function phase(name: string, nTcp: number, nHttp: number, dir: string): Pr
   await rt.stop();
   hap.kill('SIGTERM');
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  lat.sort((a, b) => a - b);
-  const pct = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? 0;
+  const hist = n1.latencyMs.map((v, i) => v - (n0.latencyMs[i] ?? 0));
+  // Upper edge of the 1 ms bucket holding the p-th latency.
+  const pct = (p: number): number => {
+    let seen = 0;
+    for (let i = 0; i < hist.length; i++) {
+      seen += hist[i] ?? 0;
+      if (seen >= checks * p) return i + 1;
+    }
+    return hist.length;
+  };
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   // Without nft, assume HAProxy checks every server once per inter.
   const hapChecks = syn0 >= 0 && syn1 >= 0 ? syn1 - syn0 : (nTcp + nHttp) * wall;
@@ -276,6 +294,8 @@ async function phase(name: string, nTcp: number, nHttp: number, dir: string): Pr
     tcpChecks,
     httpChecks: checks - tcpChecks,
     failures,
+    failureReasons: Object.fromEntries(reasons),
+    eventsPublished: n1.published - n0.published,
     checksPerS: Math.round(checks / wall),
     cpuMsPerS: Math.round(cpuMs / wall),
     cpuUsPerCheck: Math.round((cpuMs * 1000) / Math.max(1, checks)),

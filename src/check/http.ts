@@ -5,8 +5,15 @@
  * verifies no certificate (as keepalived), sends SNI only with enable_sni. I/O (node:net,
  * node:tls).
  *
+ * HTTP_GET goes through the addon's TcpProber.exchange when it is built (connect, request and
+ * response read in C++, the bytes judged here): several times cheaper than node:net, and its
+ * timeouts are declared only after pending readiness was drained, so event-loop lag does not
+ * fail a server that answered in time. SSL_GET (and HTTP_GET without the addon) use node:net /
+ * node:tls, whose timers are deferred past the next poll for the same reason (probe-util.ts).
+ *
  * Differences: all urls are fetched in one probe (keepalived spreads them over delay_loop
- * unless fast_recovery); regexes are JavaScript RegExps, not PCRE2 (regex_stack ignored).
+ * unless fast_recovery); regexes are JavaScript RegExps, not PCRE2 (regex_stack ignored); on
+ * the native path a response over RESPONSE_MAX fails ('response too large').
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,16 +27,21 @@ import {
   ResponseReader,
   statusAllowed,
 } from './http-wire.js';
+import { errnoCode, sharedTcpProber, type TcpProber } from '../os/tcp-prober.js';
 import { describeError, result, settleOnce, type ProbeResult } from './probe-util.js';
 import { openSocket, targetOf, type Target } from './tcp.js';
 
 /** Cap on the body kept for the regex (the digest streams everything). */
 const REGEX_BODY_MAX = 1024 * 1024;
+/** Native path: response bytes read at most (head and body). */
+const RESPONSE_MAX = 8 * 1024 * 1024;
 
 export interface HttpProbeOptions {
   /** The virtualhost inherited from the real server or virtual server (url and checker win). */
   inheritedVhost: string | null;
   ssl: SslContext | null;
+  /** HTTP_GET's native path; default: the shared prober when it can exchange. null: node:net. */
+  prober?: TcpProber | null;
 }
 
 interface UrlOutcome {
@@ -45,9 +57,13 @@ export async function probeHttp(
 ): Promise<ProbeResult & { url?: string; status?: number }> {
   const started = performance.now();
   const t = targetOf(c.conn);
+  const p = opts.prober === undefined ? sharedTcpProber() : opts.prober;
+  const native = c.type === 'HTTP_GET' && p?.canExchange ? p : null;
   for (const url of c.urls) {
     const vhost = url.virtualhost ?? c.virtualhost ?? opts.inheritedVhost;
-    const r = await fetchUrl(c, url, t, vhost, opts.ssl, signal);
+    const r = native
+      ? await fetchUrlNative(native, c, url, t, vhost, signal)
+      : await fetchUrl(c, url, t, vhost, opts.ssl, signal);
     if (!r.ok)
       return { ...result(false, r.reason, started), url: url.path ?? '/', status: r.status };
   }
@@ -65,6 +81,88 @@ function tlsOptions(ssl: SslContext | null): { cert?: Buffer; key?: Buffer; pass
   } catch {
     return {};
   }
+}
+
+/** The verdict on a complete response: status, then digest, then regex (keepalived's order). */
+function judge(url: HttpUrl, status: number, digestHex: string, body: () => Buffer): UrlOutcome {
+  if (url.digest && digestHex !== url.digest.toLowerCase()) {
+    return { ok: false, reason: 'digest mismatch', status };
+  }
+  if (url.regex !== null) {
+    const re = url.regexValid
+      ? compileRegex(url.regex, url.regexOptions)
+      : 'regex does not compile';
+    if (typeof re === 'string') return { ok: false, reason: re, status };
+    const text = body().toString('latin1');
+    const matched = regexMatches(re, text, url.regexMinOffset, url.regexMaxOffset);
+    if (matched === url.regexNoMatch) {
+      return {
+        ok: false,
+        reason: url.regexNoMatch ? 'regex matched' : 'regex did not match',
+        status,
+      };
+    }
+  }
+  return { ok: true, reason: `HTTP status ${status}`, status };
+}
+
+/** One url over the addon: the bytes come back whole and are judged here. */
+function fetchUrlNative(
+  p: TcpProber,
+  c: HttpChecker,
+  url: HttpUrl,
+  t: Target,
+  vhost: string | null,
+  signal: AbortSignal,
+): Promise<UrlOutcome> {
+  if (signal.aborted) return Promise.resolve({ ok: false, reason: 'aborted' });
+  return new Promise((resolve) => {
+    let id = 0;
+    const onAbort = (): void => {
+      p.cancel(id);
+      resolve({ ok: false, reason: 'aborted' });
+    };
+    try {
+      id = p.exchange(
+        {
+          address: t.host,
+          port: t.port,
+          timeoutMs: t.timeoutS * 1000,
+          source: t.bindto,
+          sourcePort: t.bindPort,
+          request: requestText(url.path ?? '/', c.httpProtocol, vhost, t.host, t.port),
+          maxBytes: RESPONSE_MAX,
+        },
+        (errno, _us, phase, data) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(nativeOutcome(url, errno, phase, data));
+        },
+      );
+    } catch (e) {
+      // Bad literals (a host name, an empty connect_ip) throw before any socket exists.
+      resolve({ ok: false, reason: describeError(e) });
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function nativeOutcome(url: HttpUrl, errno: number, phase: number, data: Buffer): UrlOutcome {
+  if (errno !== 0 && errnoCode(errno) === 'ETIMEDOUT')
+    return { ok: false, reason: phase === 0 ? 'connect timeout' : 'read timeout' };
+  if (errno !== 0 && errnoCode(errno) === 'EMSGSIZE')
+    return { ok: false, reason: `response too large (over ${RESPONSE_MAX} bytes)` };
+  const reader = new ResponseReader();
+  const body = reader.push(data);
+  if (reader.error) return { ok: false, reason: reader.error };
+  // A reset or error before the response was complete (the addon stops at Content-Length).
+  if (errno !== 0) return { ok: false, reason: describeError({ code: errnoCode(errno) }) };
+  if (!reader.head) return { ok: false, reason: 'no data received' };
+  const status = reader.head.status;
+  if (!statusAllowed(status, url.statusCodes))
+    return { ok: false, reason: `HTTP status ${status}`, status };
+  const digest = url.digest ? createHash('md5').update(body).digest('hex') : '';
+  return judge(url, status, digest, () => body.subarray(0, REGEX_BODY_MAX));
 }
 
 function fetchUrl(
@@ -123,26 +221,7 @@ function fetchUrl(
       if (ended) return;
       ended = true;
       if (!reader.head) return done({ ok: false, reason: reader.error ?? 'no data received' });
-      const status = reader.head.status;
-      if (url.digest && md5.digest('hex') !== url.digest.toLowerCase()) {
-        return done({ ok: false, reason: 'digest mismatch', status });
-      }
-      if (url.regex !== null) {
-        const re = url.regexValid
-          ? compileRegex(url.regex, url.regexOptions)
-          : 'regex does not compile';
-        if (typeof re === 'string') return done({ ok: false, reason: re, status });
-        const text = Buffer.concat(bodyParts).toString('latin1');
-        const matched = regexMatches(re, text, url.regexMinOffset, url.regexMaxOffset);
-        if (matched === url.regexNoMatch) {
-          return done({
-            ok: false,
-            reason: url.regexNoMatch ? 'regex matched' : 'regex did not match',
-            status,
-          });
-        }
-      }
-      done({ ok: true, reason: `HTTP status ${status}`, status });
+      done(judge(url, reader.head.status, md5.digest('hex'), () => Buffer.concat(bodyParts)));
     };
     const onConnected = (): void => {
       s.arm(ms, 'read timeout');

@@ -53,6 +53,12 @@ export interface CheckerState {
   inFlight: boolean;
   /** When the next probe is due (ms); null while a probe is in flight. */
   nextAt: number | null;
+  /**
+   * While a probe is in flight: when it counts as started (ms) — its due time, or up to
+   * LAG_CAP_MS later when the tick came late. The next deadline is measured from
+   * startedAt + the probe's own latency, so event-loop lag does not stretch the period.
+   */
+  startedAt: number | null;
   last: ProbeOutcome | null;
   /** Dynamic weight in force (null: none). */
   weight: DynamicWeight | null;
@@ -86,6 +92,19 @@ export interface StepResult {
 }
 
 const S = 1000;
+/** How much of a late tick counts as event-loop lag (see CheckerState.startedAt). */
+export const LAG_CAP_MS = 250;
+
+/**
+ * `delayS` after the probe ended, the end being startedAt + the probe's latency (never later
+ * than now): a result the event loop handled late does not push the next probe back.
+ * Never in the past.
+ */
+function after(state: CheckerState, outcome: ProbeOutcome, now: number, delayS: number): number {
+  const lat = Number.isFinite(outcome.latencyMs) ? Math.max(0, outcome.latencyMs) : 0;
+  const end = state.startedAt === null ? now : Math.min(now, state.startedAt + lat);
+  return Math.max(now, end + delayS * S);
+}
 
 /** A checker's state at start: first probe at now + rng() × warmup. `rng` returns [0, 1). */
 export function initChecker(timing: CheckerTiming, now: number, rng: () => number): CheckerState {
@@ -97,6 +116,7 @@ export function initChecker(timing: CheckerTiming, now: number, rng: () => numbe
     retriesUsed: 0,
     inFlight: false,
     nextAt: now + spread,
+    startedAt: null,
     last: null,
     weight: null,
     lastChange: null,
@@ -115,7 +135,13 @@ export function step(state: CheckerState, input: CheckerInput, now: number): Ste
       if (state.inFlight || state.nextAt === null || now < state.nextAt) {
         return { state, effects: [], deadline: state.inFlight ? null : state.nextAt };
       }
-      const next = { ...state, inFlight: true, nextAt: null, probes: state.probes + 1 };
+      const next = {
+        ...state,
+        inFlight: true,
+        nextAt: null,
+        startedAt: Math.max(state.nextAt, now - LAG_CAP_MS),
+        probes: state.probes + 1,
+      };
       return { state: next, effects: [{ kind: 'probe' }], deadline: null };
     }
     case 'reschedule': {
@@ -141,7 +167,8 @@ function onSuccess(state: CheckerState, outcome: ProbeOutcome, now: number): Ste
     hasRun: true,
     retriesUsed: 0,
     inFlight: false,
-    nextAt: now + state.timing.delayLoop * S,
+    nextAt: after(state, outcome, now, state.timing.delayLoop),
+    startedAt: null,
     last: outcome,
     weight,
     lastChange: state.up ? state.lastChange : now,
@@ -151,7 +178,13 @@ function onSuccess(state: CheckerState, outcome: ProbeOutcome, now: number): Ste
 
 function onFailure(state: CheckerState, outcome: ProbeOutcome, now: number): StepResult {
   const t = state.timing;
-  const base = { ...state, inFlight: false, last: outcome, failures: state.failures + 1 };
+  const base = {
+    ...state,
+    inFlight: false,
+    startedAt: null,
+    last: outcome,
+    failures: state.failures + 1,
+  };
   // keepalived retries only while the checker is up or has not run yet.
   if ((state.up || !state.hasRun) && state.retriesUsed < t.retry) {
     const attempt = state.retriesUsed + 1;
@@ -159,7 +192,7 @@ function onFailure(state: CheckerState, outcome: ProbeOutcome, now: number): Ste
       ...base,
       hasRun: true,
       retriesUsed: attempt,
-      nextAt: now + t.delayBeforeRetry * S,
+      nextAt: after(state, outcome, now, t.delayBeforeRetry),
     };
     return {
       state: next,
@@ -180,7 +213,7 @@ function onFailure(state: CheckerState, outcome: ProbeOutcome, now: number): Ste
     up: false,
     hasRun: true,
     retriesUsed: 0,
-    nextAt: now + t.delayLoop * S,
+    nextAt: after(state, outcome, now, t.delayLoop),
     weight: null,
     lastChange: state.up ? now : state.lastChange,
   };

@@ -74,9 +74,19 @@ export function settleOnce(
     }
     resolve(result(ok, reason, started));
   }
+  let armed = 0;
   function arm(ms: number, reason: string, ok = false): void {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => finish(ok, reason), Math.max(1, ms));
+    const gen = ++armed;
+    // libuv runs timers before it polls: on a lagging loop the reply may be waiting unread.
+    // Deciding in setImmediate (after this turn's poll) lets it re-arm or finish us first.
+    timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (gen === armed) finish(ok, reason);
+        }),
+      Math.max(1, ms),
+    );
   }
   if (signal.aborted) queueMicrotask(onAbort);
   else signal.addEventListener('abort', onAbort, { once: true });

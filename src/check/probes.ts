@@ -12,7 +12,7 @@ import { probePing } from './ping.js';
 import type { CheckerPlan, RsPlan } from './plan.js';
 import type { ProbeResult } from './probe-util.js';
 import { probeSmtp } from './smtp.js';
-import { probeTcp, targetOf } from './tcp.js';
+import { directTcp, probeTcp, targetOf } from './tcp.js';
 import { probeUdp } from './udp.js';
 import { sharedTcpProber } from '../os/tcp-prober.js';
 
@@ -39,7 +39,7 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
       const target = targetOf(c.conn);
       const run = (signal: AbortSignal): Promise<DetailedResult> =>
         probeTcp(target, signal, prober);
-      if (prober) selfBounded.add(run);
+      if (prober) direct.set(run, (done) => directTcp(prober, target, done));
       return run;
     }
     case 'HTTP_GET':
@@ -77,11 +77,22 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
   }
 };
 
-const selfBounded = new WeakSet<object>();
+/**
+ * A probe that reports through a callback bound once per checker: no promise, no
+ * AbortSignal, no cap timer (its deadline is the kernel's). The TCP_CHECK fast path.
+ */
+export interface DirectProbe {
+  /** Starts one probe; the bound `done` runs once, unless cancel(handle) runs first. */
+  start(): number;
+  cancel(handle: number): void;
+}
+export type DirectProbeFactory = (done: (r: DetailedResult) => void) => DirectProbe;
 
-/** True for probes that always settle by a deadline of their own (no cap timer needed). */
-export function isSelfBounded(run: object): boolean {
-  return selfBounded.has(run);
+const direct = new WeakMap<object, DirectProbeFactory>();
+
+/** The callback form of a probe made by makeProbe, when it has one. */
+export function directProbeOf(run: object): DirectProbeFactory | undefined {
+  return direct.get(run);
 }
 
 /** How long a probe may take before the runtime aborts it (its own timeouts come first). */

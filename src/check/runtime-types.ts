@@ -4,7 +4,7 @@
  */
 import type { CheckerState } from './machine.js';
 import type { CheckerPlan, RsPlan } from './plan.js';
-import type { DetailedResult, ProbeFactory } from './probes.js';
+import type { DetailedResult, DirectProbe, ProbeFactory } from './probes.js';
 import type { LocalAddresses } from './address-watch.js';
 import type { FifoSink } from './fifo.js';
 
@@ -42,7 +42,12 @@ export interface CheckerEntry {
   owner: RsEntry | null;
   state: CheckerState;
   run: (signal: AbortSignal) => Promise<DetailedResult>;
-  cancelTimer: (() => void) | null;
+  /** The callback form of `run` (TCP_CHECK on the addon), bound to this entry. */
+  direct: DirectProbe | null;
+  /** The direct probe in flight (its handle), or -1. */
+  directHandle: number;
+  /** The deadline queue's generation for this entry (deadline-queue.ts). */
+  qGen: number;
   abort: AbortController | null;
   /** Reused by the next probe until it is aborted (probes remove their listeners). */
   spare: AbortController | null;

@@ -1,8 +1,12 @@
 /**
- * The checker runtime: one machine (machine.ts) per checker, one timer per machine from its
- * deadline, probes started on the machine's `probe` effect and fed back as results. Results
- * and real-server changes go out on the bus ('check:result', 'rs:state', and 'log' lines in
- * keepalived's wording); notify_up / notify_down run on each real-server change.
+ * The checker runtime: one machine (machine.ts) per checker, every machine's deadline in one
+ * heap on one timer (deadline-queue.ts), probes started on the machine's `probe` effect and
+ * fed back as results. TCP_CHECK on the addon is a callback probe bound once per checker (no
+ * promise, AbortSignal or timer per probe). Real-server changes go out on the bus
+ * ('rs:state', 'log' lines in keepalived's wording); 'check:result' goes out only when a
+ * result differs from the checker's previous one (ok, reason) or moves its state — an
+ * unchanged result is only counted (counters()). notify_up / notify_down run on each
+ * real-server change.
  *
  * I/O shell: the clock, the RNG, the probe factory, the FIFO and the local-address view are
  * injected so tests can drive it in virtual time with fake probes.
@@ -31,11 +35,13 @@ import { downLine, failureLine, rsLine, upLine, weightLine } from './log-words.j
 import { initChecker, rsVerdict, step, type CheckerInput } from './machine.js';
 import { runScript } from './misc.js';
 import { planChecks, type Skipped } from './plan.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import { launchPromise } from './probe-launch.js';
 import {
-  hardCapS,
-  isSelfBounded,
+  directProbeOf,
   makeProbe,
   type DetailedResult,
+  type DirectProbe,
   type ProbeFactory,
 } from './probes.js';
 import {
@@ -45,12 +51,14 @@ import {
   type RsEntry,
   type RuntimeOptions,
 } from './runtime-types.js';
+import { statusOf } from './runtime-status.js';
 import type { CheckerStatus } from './status-types.js';
 
 export type { CheckerStatus } from './status-types.js';
 export { realClock, type Clock, type RuntimeOptions } from './runtime-types.js';
 
 const SUBSYSTEM = 'checkers';
+const LATENCY_BUCKETS = 10_001;
 
 export class CheckerRuntime {
   private readonly clock: Clock;
@@ -69,6 +77,12 @@ export class CheckerRuntime {
   private readonly suspend: HaSuspend;
   /** Quorum state per virtual server, for the FIFO's VS lines. */
   private quorum = new Map<string, boolean>();
+  /** Every checker's next tick, on one clock timer. */
+  private readonly queue: DeadlineQueue<CheckerEntry>;
+  /** Totals since start, for benches and metrics (cheap: counters only). */
+  private readonly totals = { results: 0, failures: 0, published: 0 };
+  /** Probe latencies since start: 1 ms buckets, the last one collects the rest. */
+  private readonly latencyHist = new Uint32Array(LATENCY_BUCKETS);
 
   constructor(opts: RuntimeOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -77,6 +91,7 @@ export class CheckerRuntime {
     this.notifyTimeoutS = opts.notifyTimeoutS ?? 30;
     this.wall = opts.wallClock ?? Date.now;
     this.fifoOpt = opts.fifo;
+    this.queue = new DeadlineQueue(this.clock, (c) => this.onDue(c));
     this.suspend = new HaSuspend(
       opts.localAddresses ?? (() => new RtnlAddressWatch()),
       (level, message) => this.log(level, message),
@@ -105,6 +120,7 @@ export class CheckerRuntime {
   async stop(): Promise<void> {
     this.running = false;
     for (const r of this.rss) for (const c of r.checkers) this.kill(c);
+    this.queue.clear();
     this.suspend.close();
     this.fifo?.close();
     this.fifo = null;
@@ -134,20 +150,25 @@ export class CheckerRuntime {
           old.delete(cp.key);
           kept.plan = cp;
           kept.run = this.probeFactory(cp, rp, config);
+          kept.direct = this.bindDirect(kept);
           return kept;
         }
-        return {
+        const c: CheckerEntry = {
           plan: cp,
           owner: null,
           state: initChecker(cp.timing, now, this.rng),
           run: this.probeFactory(cp, rp, config),
-          cancelTimer: null,
+          direct: null,
+          directHandle: -1,
+          qGen: 0,
           abort: null,
           spare: null,
           lastResultAt: null,
           dead: false,
           parked: false,
         };
+        c.direct = this.bindDirect(c);
+        return c;
       });
       const prev = oldRs.get(`${rp.vsId}|${rp.rsId}`);
       const v = rsVerdict(
@@ -195,7 +216,7 @@ export class CheckerRuntime {
     );
     for (const r of next) {
       for (const c of r.checkers) {
-        if (c.abort) continue;
+        if (c.abort || c.directHandle !== -1) continue;
         c.parked = this.isSuspended(r);
         if (!c.parked) this.feed(c, { kind: 'tick' });
       }
@@ -236,20 +257,55 @@ export class CheckerRuntime {
 
   private kill(c: CheckerEntry): void {
     c.dead = true;
-    c.cancelTimer?.();
-    c.cancelTimer = null;
+    this.queue.cancel(c);
     c.abort?.abort();
     c.abort = null;
+    if (c.directHandle !== -1) c.direct?.cancel(c.directHandle);
+    c.directHandle = -1;
+  }
+
+  /** The entry's callback-form probe, when its probe has one (bound once, not per probe). */
+  private bindDirect(c: CheckerEntry): DirectProbe | null {
+    const make = directProbeOf(c.run);
+    if (!make) return null;
+    return make((d) => {
+      if (c.directHandle === -1) return;
+      c.directHandle = -1;
+      c.lastResultAt = this.wall();
+      this.feed(c, { kind: 'result', outcome: d }, d);
+    });
+  }
+
+  /** A checker's deadline came: probe, or hold it while its virtual server is suspended. */
+  private onDue(c: CheckerEntry): void {
+    const r = c.owner;
+    if (!r) return;
+    if (this.isSuspended(r)) c.parked = true;
+    else this.feed(c, { kind: 'tick' });
+  }
+
+  /**
+   * Totals since start over every probe, published or not: results, failures, events
+   * published, and latencies (count per 1 ms bucket; the last bucket holds the rest).
+   */
+  counters(): { results: number; failures: number; published: number; latencyMs: Uint32Array } {
+    return { ...this.totals, latencyMs: this.latencyHist.slice() };
   }
 
   private feed(c: CheckerEntry, input: CheckerInput, detail?: DetailedResult): void {
     const r = c.owner;
     if (!this.running || c.dead || !r) return;
+    const prevLast = c.state.last;
     const res = step(c.state, input, this.clock.now());
     c.state = res.state;
     const rp = r.plan;
     const cp = c.plan;
+    // The real server's verdict can move only on up / down / weight effects.
+    let verdict = false;
+    let retrying = false;
     for (const e of res.effects) {
+      if (e.kind === 'up' || e.kind === 'down' || e.kind === 'weight') verdict = true;
+      else if (e.kind === 'retry') retrying = true;
       switch (e.kind) {
         case 'probe':
           this.launch(c);
@@ -277,60 +333,46 @@ export class CheckerRuntime {
     }
     if (input.kind === 'result') {
       const o = input.outcome;
-      publish('check:result', {
-        vs: rp.vsId,
-        rs: rp.rsId,
-        checker: cp.id,
-        ok: o.ok,
-        reason: o.reason,
-        latencyMs: o.latencyMs,
-        up: c.state.up,
-        retrying: res.effects.some((e) => e.kind === 'retry'),
-      });
-      this.reconsider(r, o.reason);
+      this.totals.results++;
+      if (!o.ok) this.totals.failures++;
+      this.latencyHist[Math.min(LATENCY_BUCKETS - 1, Math.floor(o.latencyMs))]!++;
+      // A result that repeats the previous one (same ok and reason) and changes nothing is
+      // only counted: at 10,000 checks/s an event per probe was most of the JS cost.
+      if (
+        verdict ||
+        retrying ||
+        !prevLast ||
+        prevLast.ok !== o.ok ||
+        prevLast.reason !== o.reason
+      ) {
+        this.totals.published++;
+        publish('check:result', {
+          vs: rp.vsId,
+          rs: rp.rsId,
+          checker: cp.id,
+          ok: o.ok,
+          reason: o.reason,
+          latencyMs: o.latencyMs,
+          up: c.state.up,
+          retrying,
+        });
+      }
+      if (verdict) this.reconsider(r, o.reason);
     }
-    c.cancelTimer?.();
-    c.cancelTimer = null;
-    if (res.deadline !== null) {
-      const ms = res.deadline - this.clock.now();
-      c.cancelTimer = this.clock.setTimer(() => {
-        c.cancelTimer = null;
-        if (this.isSuspended(r)) c.parked = true;
-        else this.feed(c, { kind: 'tick' });
-      }, ms);
-    }
+    if (res.deadline !== null) this.queue.schedule(c, res.deadline);
+    else this.queue.cancel(c);
   }
 
   private launch(c: CheckerEntry): void {
-    // One controller per checker until something aborts it: at 10,000 checks/s a fresh
-    // AbortController and cap timer per probe are a visible share of the CPU.
-    const ac = c.spare && !c.spare.signal.aborted ? c.spare : new AbortController();
-    c.spare = ac;
-    c.abort = ac;
-    // Probes bounded by a kernel deadline (the addon's TcpProber) need no cap timer.
-    const cancelCap = isSelfBounded(c.run)
-      ? null
-      : this.clock.setTimer(() => ac.abort(), hardCapS(c.plan) * 1000);
-    const settle = (d: DetailedResult): void => {
-      cancelCap?.();
-      if (c.abort !== ac) return;
-      c.abort = null;
+    if (c.direct) {
+      c.directHandle = 0;
+      c.directHandle = c.direct.start();
+      return;
+    }
+    launchPromise(c, this.clock, (d) => {
       c.lastResultAt = this.wall();
       this.feed(c, { kind: 'result', outcome: d }, d);
-    };
-    let p: Promise<DetailedResult>;
-    try {
-      p = c.run(ac.signal);
-    } catch (e) {
-      p = Promise.reject(e as Error);
-    }
-    p.then(settle, (e: unknown) =>
-      settle({
-        ok: false,
-        reason: `probe error: ${e instanceof Error ? e.message : String(e)}`,
-        latencyMs: 0,
-      }),
-    );
+    });
   }
 
   /** Recomputes the real server's verdict; publishes, logs and notifies a change. */
@@ -388,38 +430,6 @@ export class CheckerRuntime {
   }
 
   status(): CheckerStatus {
-    const iso = (ms: number | null): string | null =>
-      ms === null ? null : new Date(ms).toISOString();
-    return {
-      realServers: this.rss.map((r) => ({
-        vs: r.plan.vsId,
-        rs: r.plan.rsId,
-        state: r.up ? 'up' : 'down',
-        weight: r.weight,
-        configuredWeight: r.plan.weight,
-        lastChange: iso(r.lastChange),
-        changes: r.changes,
-        suspended: this.isSuspended(r),
-        checkers: r.checkers.map((c) => ({
-          id: c.plan.id,
-          target: c.plan.target,
-          state: c.state.up ? 'up' : 'down',
-          inFlight: c.state.inFlight,
-          retriesUsed: c.state.retriesUsed,
-          probes: c.state.probes,
-          failures: c.state.failures,
-          last: c.state.last
-            ? {
-                ok: c.state.last.ok,
-                reason: c.state.last.reason,
-                latencyMs: c.state.last.latencyMs,
-                at: iso(c.lastResultAt),
-              }
-            : null,
-          dynamicWeight: c.state.weight,
-        })),
-      })),
-      skipped: this.skipped,
-    };
+    return statusOf(this.rss, this.skipped, (r) => this.isSuspended(r));
   }
 }

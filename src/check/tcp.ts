@@ -10,7 +10,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { ConnOpts } from '../config/lvs/types.js';
-import { sharedTcpProber, type TcpProber } from '../os/tcp-prober.js';
+import { errnoCode, sharedTcpProber, type TcpProber } from '../os/tcp-prober.js';
 import { describeError, settleOnce, type ProbeResult } from './probe-util.js';
 
 /** A ConnOpts after finalize: address, port and timeout filled in. */
@@ -55,6 +55,48 @@ export function probeTcp(
   return probeNet(t, signal);
 }
 
+/** A native connect's outcome in the checkers' words; reasons are shared constant strings. */
+export function tcpOutcome(errno: number, latencyUs: number): ProbeResult {
+  const latencyMs = latencyUs / 1000;
+  if (errno === 0) return { ok: true, reason: 'connected', latencyMs };
+  const code = errnoCode(errno);
+  if (code === 'ECANCELED') return { ok: false, reason: 'aborted', latencyMs };
+  return { ok: false, reason: describeError({ code }), latencyMs };
+}
+
+/**
+ * TCP_CHECK's callback form for the runtime: one request object and one callback per
+ * checker, nothing allocated per probe but the outcome. Bad literals (a host name, an empty
+ * connect_ip) fail the probe on the next microtask, as the promise form does.
+ */
+export function directTcp(
+  p: TcpProber,
+  t: Target,
+  done: (r: ProbeResult) => void,
+): { start(): number; cancel(handle: number): void } {
+  const req = {
+    address: t.host,
+    port: t.port,
+    timeoutMs: t.timeoutS * 1000,
+    source: t.bindto,
+    sourcePort: t.bindPort,
+  };
+  const cb = (errno: number, latencyUs: number): void => done(tcpOutcome(errno, latencyUs));
+  return {
+    start(): number {
+      try {
+        return p.start(req, cb);
+      } catch (e) {
+        queueMicrotask(() => done({ ok: false, reason: describeError(e), latencyMs: 0 }));
+        return 0;
+      }
+    },
+    cancel(handle: number): void {
+      if (handle !== 0) p.cancel(handle);
+    },
+  };
+}
+
 function probeNative(p: TcpProber, t: Target, signal: AbortSignal): Promise<ProbeResult> {
   let pending;
   try {
@@ -72,12 +114,7 @@ function probeNative(p: TcpProber, t: Target, signal: AbortSignal): Promise<Prob
     // Bad literals (a host name, an empty connect_ip) throw before any socket exists.
     return Promise.resolve({ ok: false, reason: describeError(e), latencyMs: 0 });
   }
-  return pending.then((r): ProbeResult => {
-    const latencyMs = r.latencyUs / 1000;
-    if (r.ok) return { ok: true, reason: 'connected', latencyMs };
-    if (r.code === 'ECANCELED') return { ok: false, reason: 'aborted', latencyMs };
-    return { ok: false, reason: describeError({ code: r.code }), latencyMs };
-  });
+  return pending.then((r) => tcpOutcome(r.errno, r.latencyUs));
 }
 
 function probeNet(t: Target, signal: AbortSignal): Promise<ProbeResult> {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import {
   fileVerdict,
   initChecker,
+  LAG_CAP_MS,
   miscVerdict,
   rsVerdict,
   step,
@@ -89,9 +90,27 @@ describe('checker scheduling (keepalived check_api.c rules)', () => {
 
   test('success: next probe delay_loop after the result', () => {
     const sim = new Sim(T, 0);
-    sim.round(OK, 0.3);
+    sim.round({ ...OK, latencyMs: 300 }, 0.3);
     assert.equal(sim.deadline, 300 + 6000);
     assert.deepEqual(sim.kinds(), [], 'already up: no up effect');
+  });
+
+  test('event-loop lag does not stretch the period: the end is start + the probe latency', () => {
+    // The probe took 2 ms, but its result was handled 400 ms after it started.
+    const sim = new Sim(T, 0);
+    sim.round({ ...OK, latencyMs: 2 }, 0.4);
+    assert.equal(sim.deadline, 2 + 6000);
+    // A tick 100 ms late counts from the due time; the latency still comes first.
+    const s = step(sim.state, { kind: 'tick' }, 6102).state;
+    assert.equal(s.startedAt, 6002);
+    const r = step(s, { kind: 'result', outcome: FAIL }, 6110);
+    assert.equal(r.deadline, 6002 + 1 + 1000, 'retry measured from the due time');
+    // A tick far behind (a parked checker) counts at most LAG_CAP_MS of lateness.
+    const late = step(r.state, { kind: 'tick' }, 60_000).state;
+    assert.equal(late.startedAt, 60_000 - LAG_CAP_MS);
+    // Never in the past, even when the result arrives after the whole delay.
+    const past = step(late, { kind: 'result', outcome: FAIL }, 70_000);
+    assert.equal(past.deadline, 70_000);
   });
 
   test('failures retry after delay_before_retry, retry extra attempts, then down', () => {

@@ -226,4 +226,38 @@ describe('createCheckerSubsystem', () => {
     await clock.advance(30_000);
     assert.equal(calls.length, n, 'stopped: no more probes');
   });
+
+  test('an unchanged result is counted but not published; a changed one is', async () => {
+    const ev = record();
+    const clock = new VirtualClock();
+    const health = new Map<string, DetailedResult>();
+    const rt = new CheckerRuntime({ clock, rng: () => 0, probeFactory: fakeProbes(health, []) });
+    rt.start(parse(CONF).config);
+    await clock.advance(0);
+    const mine = (): Ev<'check:result'>[] =>
+      ev.results.filter((r) => r.rs === '[192.0.2.11]:tcp:80');
+    assert.equal(mine().length, 1, 'the first result is published');
+    await clock.advance(30_000); // three more identical successes
+    assert.equal(mine().length, 1, 'identical results are not');
+    const c0 = rt.counters();
+    assert.equal(c0.results, 8, '4 probes of each of the two checkers');
+    assert.equal(c0.failures, 0);
+    assert.equal(c0.latencyMs[1], 8, 'latency 1 ms in the 1 ms bucket');
+    // A failure is published (ok changed, and it is a retry); so is the recovery.
+    health.set('[192.0.2.11]:tcp:80', { ok: false, reason: 'connection refused', latencyMs: 1 });
+    await clock.advance(10_000);
+    health.delete('[192.0.2.11]:tcp:80');
+    await clock.advance(1000);
+    assert.deepEqual(
+      mine().map((r) => [r.ok, r.reason, r.retrying]),
+      [
+        [true, 'ok', false],
+        [false, 'connection refused', true],
+        [true, 'ok', false],
+      ],
+    );
+    assert.equal(rt.counters().failures, 1);
+    assert.equal(rt.counters().published, ev.results.length);
+    await rt.stop();
+  });
 });
