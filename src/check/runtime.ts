@@ -18,7 +18,8 @@
  * load-balancing side consumes 'rs:state').
  */
 import type { Config } from '../config/model.js';
-import { publish } from '../core/bus.js';
+import '../bfd/events.js';
+import { publish, subscribe } from '../core/bus.js';
 import type { LogLevel } from '../core/events.js';
 import { RtnlAddressWatch } from './address-watch.js';
 import './events.js';
@@ -69,6 +70,7 @@ export class CheckerRuntime {
   private rss: RsEntry[] = [];
   private skipped: Skipped[] = [];
   private running = false;
+  private offBfd: (() => void) | null = null;
   /** global_defs checker_log_all_failures. */
   private logAllFailures = false;
   private readonly notifies = new Set<Promise<unknown>>();
@@ -102,6 +104,15 @@ export class CheckerRuntime {
   start(config: Config): void {
     this.running = true;
     this.apply(config, new Map());
+    // BFD_CHECK reads the session's state at once when it changes, not at its next poll.
+    this.offBfd = subscribe('bfd:state', (ev) => this.onBfdState(ev.name));
+  }
+
+  private onBfdState(name: string): void {
+    for (const r of this.rss)
+      for (const c of r.checkers)
+        if (c.plan.checker.type === 'BFD_CHECK' && c.plan.checker.bfd === name)
+          this.feed(c, { kind: 'reschedule', timing: c.plan.timing });
   }
 
   /** New configuration: checkers whose configuration is unchanged keep their state. */
@@ -119,6 +130,8 @@ export class CheckerRuntime {
   /** Cancels every timer and in-flight probe; waits for running notify scripts. */
   async stop(): Promise<void> {
     this.running = false;
+    this.offBfd?.();
+    this.offBfd = null;
     for (const r of this.rss) for (const c of r.checkers) this.kill(c);
     this.queue.clear();
     this.suspend.close();

@@ -3,7 +3,9 @@
 // dynamic weights, unusable checkers skipped, reload keeping state, status().
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { subscribe } from '../../../src/core/bus.js';
+import { forgetBfdState, recordBfdState } from '../../../src/bfd/state-board.js';
+import '../../../src/bfd/events.js';
+import { publish, subscribe } from '../../../src/core/bus.js';
 import type { EventMap } from '../../../src/core/events.js';
 import '../../../src/check/events.js';
 import { CheckerRuntime } from '../../../src/check/runtime.js';
@@ -259,5 +261,66 @@ describe('createCheckerSubsystem', () => {
     assert.equal(rt.counters().failures, 1);
     assert.equal(rt.counters().published, ev.results.length);
     await rt.stop();
+  });
+});
+
+describe('BFD_CHECK follows the bus', () => {
+  test('a bfd:state change is read at once, not at the next 1 s poll', async () => {
+    const ev = record();
+    const { config } = parse(`
+bfd_instance b1 {
+  neighbor_ip 192.0.2.254
+}
+virtual_server 192.0.2.100 80 {
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server 192.0.2.11 80 {
+    BFD_CHECK {
+      name b1
+    }
+  }
+}
+`);
+    const clock = new VirtualClock();
+    const state = (to: 'Up' | 'Down'): void => {
+      recordBfdState('b1', to);
+      publish('bfd:state', {
+        name: 'b1',
+        neighbor: '192.0.2.254',
+        source: null,
+        from: to === 'Up' ? 'Down' : 'Up',
+        to,
+        diag: 0,
+        diagText: '',
+        remoteDiag: 0,
+        localDisc: 1,
+        remoteDisc: 2,
+      });
+    };
+    // The real BFD_CHECK probe (it reads the session board); only the clock is virtual.
+    const rt = new CheckerRuntime({ clock, rng: () => 0 });
+    recordBfdState('b1', 'Up');
+    rt.start(config);
+    await clock.advance(1500);
+    assert.deepEqual(
+      ev.rs.map((e) => e.up),
+      [true],
+    );
+    state('Down');
+    await clock.advance(0);
+    assert.deepEqual(
+      ev.rs.map((e) => e.up),
+      [true, false],
+      'down without the clock moving',
+    );
+    state('Up');
+    await clock.advance(0);
+    assert.deepEqual(
+      ev.rs.map((e) => e.up),
+      [true, false, true],
+    );
+    await rt.stop();
+    forgetBfdState('b1');
   });
 });
