@@ -1,7 +1,7 @@
 /**
  * The data-plane seam: the subsystem hands a desired table to a Dataplane, which makes the kernel
- * match it. nftables (nft.ts) is the one implementation; an IPVS generic-netlink one can be added
- * behind the same interface.
+ * match it: nftables (nft.ts) or IPVS over generic netlink (ipvs-dataplane.ts), chosen by
+ * ipvs-select.ts.
  */
 import type { DesiredTable } from './types.js';
 

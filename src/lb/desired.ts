@@ -130,6 +130,8 @@ export function buildDesired(
   states: ReadonlyMap<string, RsState>,
   prevQuorum: ReadonlyMap<string, boolean> = new Map(),
   reuse?: Reuse,
+  /** The data plane can carry lb_kind TUN (IPVS; nftables has no tunnel here). */
+  tunnels = false,
 ): DesiredResult {
   const table: DesiredTable = { services: [], refused: [] };
   const quorum = new Map<string, boolean>();
@@ -151,7 +153,7 @@ export function buildDesired(
     const methods = new Set(
       [...rss.map((r) => r.forwarding?.method), vs.forwarding?.method].filter(Boolean),
     );
-    if (methods.has('TUN')) {
+    if (methods.has('TUN') && !tunnels) {
       table.refused.push({
         id,
         why: 'lb_kind TUN needs IP-in-IP tunnels (kernel CONFIG_NET_IPIP, module ipip), which this kernel lacks; use NAT or DR',
@@ -161,7 +163,7 @@ export function buildDesired(
     if (methods.size > 1) {
       table.refused.push({
         id,
-        why: 'real servers mix NAT and DR; the nftables data plane needs one method per virtual server',
+        why: `real servers mix ${[...methods].join(' and ')}; stayalive needs one method per virtual server`,
       });
       continue;
     }
@@ -216,7 +218,7 @@ export function buildDesired(
       matches,
       scheduler: vs.scheduler ?? 'wlc',
       hashPort: flags.includes('sh-port') || flags.includes('mh-port'),
-      method: methods.has('DR') ? 'DR' : 'NAT',
+      method: methods.has('TUN') ? 'TUN' : methods.has('DR') ? 'DR' : 'NAT',
       ...(vs.masquerade ? { masquerade: true } : {}),
       persistence:
         vs.persistenceTimeout > 0

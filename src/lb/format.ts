@@ -35,7 +35,7 @@ export function formatLbStatus(st: LbStatus): string {
       `${protoOf(s.id).padEnd(4)} ${name} ${s.scheduler}${s.approximate ? '~' : ''}${flags}`,
     );
     for (const b of s.backends) {
-      const fwd = s.method === 'DR' ? 'Route' : 'Masq';
+      const fwd = s.method === 'DR' ? 'Route' : s.method === 'TUN' ? 'Tunnel' : 'Masq';
       const act = b.activeConn === undefined ? '-' : String(b.activeConn);
       const inact = b.inactConn === undefined ? '-' : String(b.inactConn);
       out.push(

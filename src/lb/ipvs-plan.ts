@@ -130,8 +130,7 @@ export function toIpvsTable(desired: DesiredTable): IpvsTableResult {
       refused.push({ id: s.id, why: `IPVS has no scheduler '${s.scheduler}'` });
       continue;
     }
-    // TUN is widened in: desired.ts refuses it today, but IPVS would carry it.
-    const forward = s.method as ForwardMethod;
+    const forward: ForwardMethod = s.method;
     const dests = new Map<string, DestSpec>();
     for (const b of s.backends) {
       const d: DestSpec = { address: b.addr, port: b.port, forward, weight: b.weight };

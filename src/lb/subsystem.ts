@@ -66,7 +66,7 @@ export interface LbStatusService {
   id: string;
   scheduler: string;
   approximate?: string;
-  method: 'NAT' | 'DR';
+  method: 'NAT' | 'DR' | 'TUN';
   persistence: number;
   quorumUp: boolean;
   sorryActive: boolean;
@@ -166,7 +166,7 @@ export function createLbSubsystem(opts: LbOptions = {}): LbSubsystem {
     if (!lvs || !dp) return;
     const reuse = dirty ? { prev: desired, dirty } : undefined;
     dirty = new Set();
-    const r = buildDesired(lvs, states, quorum, reuse);
+    const r = buildDesired(lvs, states, quorum, reuse, dp.name === 'ipvs');
     for (const s of r.table.services) {
       const before = quorum.get(s.id);
       if (before !== undefined && before !== s.quorumUp)

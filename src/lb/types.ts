@@ -41,7 +41,8 @@ export interface DesiredService {
   scheduler: string;
   /** sh-port / mh-port: hash the source port too. */
   hashPort: boolean;
-  method: 'NAT' | 'DR';
+  /** TUN only reaches the IPVS data plane (buildDesired's `tunnels`). */
+  method: 'NAT' | 'DR' | 'TUN';
   /** NAT: masquerade the service's traffic (stayalive's `masquerade` keyword). */
   masquerade?: boolean;
   persistence: Persistence | null;

@@ -118,6 +118,16 @@ test('TUN is refused naming the missing kernel feature; DR and NAT kept', () => 
   assert.match(table.refused[0].why, /CONFIG_NET_IPIP/);
 });
 
+test('with a data plane that carries tunnels (IPVS), TUN is a service like the others', () => {
+  const lvs = lvsOf(vsText({ kind: 'TUN' }) + vsText({ port: 81, kind: 'DR' }));
+  const { table } = buildDesired(lvs, new Map(), new Map(), undefined, true);
+  assert.deepEqual(
+    table.services.map((s) => s.method),
+    ['TUN', 'DR'],
+  );
+  assert.deepEqual(table.refused, []);
+});
+
 test('virtual_server_group ranges expand into one match per address; persistence granularity', () => {
   const lvs = lvsOf(`virtual_server_group G {
   203.0.113.10-12 80
