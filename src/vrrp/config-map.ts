@@ -90,7 +90,11 @@ export function advertTemplate(v: VrrpInstance): Omit<VrrpAdvertFields, 'priorit
   };
 }
 
-/** The instance's advert encoder: priority and destination → the bytes to send from `source`. */
+/**
+ * The instance's advert encoder: priority and destination → the bytes to send from `source`.
+ * A master sends the same bytes every interval, so each (priority, destination) is encoded once
+ * (at most 256 priorities × the destinations); the caller must not change the bytes.
+ */
 export function advertEncoder(
   v: VrrpInstance,
   source: string,
@@ -102,8 +106,17 @@ export function advertEncoder(
     oldUnicastChecksum: v.oldUnicastChecksum === 'config',
     v3ChecksumAsV2: v.v3ChecksumAsV2,
   };
-  return (priority, dst) =>
-    encodeAdvert({ ...template, priority, authData }, { family: v.family, src: source, dst }, opts);
+  const memo = new Map<string, Uint8Array>();
+  return (priority, dst) => {
+    const key = `${priority} ${dst}`;
+    let bytes = memo.get(key);
+    if (!bytes) {
+      const ip = { family: v.family, src: source, dst };
+      bytes = encodeAdvert({ ...template, priority, authData }, ip, opts);
+      memo.set(key, bytes);
+    }
+    return bytes;
+  };
 }
 
 /** Why the runtime cannot run this instance yet, or null when it can. */

@@ -359,7 +359,12 @@ export class InstanceRuntime {
     r = step(r.state, { type: 'timer' }, r.deadline ?? 0);
     r = step(r.state, { type: 'timer' }, r.deadline ?? 0);
     step(r.state, { type: 'shutdown' }, r.deadline ?? 0);
-    this.encode(this.spec.priority, this.spec.family === 4 ? '224.0.0.18' : 'ff02::12');
+    // The takeover advert's bytes, ready (the encoder keeps them).
+    const v = this.spec;
+    const g = this.config.global;
+    const group = v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6;
+    const dsts = v.unicastPeers.length > 0 ? v.unicastPeers.map((p) => p.address) : [group];
+    for (const dst of dsts) this.encode(this.machine.priority, dst);
   }
 
   private sendAdvert(priority: number): void {

@@ -226,4 +226,7 @@ test('advertEncoder: v2 PASS advert with the priority asked for and the password
   assert.deepEqual([...b.slice(8, 12)], [192, 0, 2, 10]);
   assert.equal(Buffer.from(b.slice(12, 18)).toString(), 'secret');
   assert.equal(encode(120, '224.0.0.18')[2], 120);
+  // Encoded once per (priority, destination): a master's every advert reuses the bytes.
+  assert.equal(encode(0, '224.0.0.18'), b);
+  assert.notEqual(encode(0, '192.0.2.7'), b);
 });
