@@ -111,10 +111,12 @@ function validateVs(vs: VirtualServer, config: Config, ctx: ParseCtx): void {
   if (vs.smtpAlert === null) vs.smtpAlert = globalAlert ?? false;
 
   let weightSum = 0;
-  const seen: RealServer[] = [];
+  // A set, not a scan: a 10,000-server virtual server made the scan quadratic (seconds).
+  const seen = new Set<string>();
   for (const rs of vs.realServers) {
     if (!rs.usable) continue;
-    if (seen.some((o) => o.address === rs.address && o.port === rs.port)) {
+    const key = `${rs.address} ${rs.port}`;
+    if (seen.has(key)) {
       err(
         `VS ${formatVs(vs)}: real server ${formatRs(rs, vs)} is duplicated - removing second rs`,
         ErrorCodes.CONFIG_DUPLICATE,
@@ -123,7 +125,7 @@ function validateVs(vs: VirtualServer, config: Config, ctx: ParseCtx): void {
       rs.why = 'duplicate real server';
       continue;
     }
-    seen.push(rs);
+    seen.add(key);
     if (rs.forwarding === null) {
       if (vs.forwarding === null) {
         err(`Virtual server ${formatVs(vs)}: no forwarding method set, setting default NAT`);
