@@ -11,7 +11,8 @@
  * IPv6 (MAC 00:00:5e:00:02:<VRID>): as keepalived, the macvlan gets no automatic link-local
  * address (addr_gen_mode none, set before it comes up) and carries the instance's source
  * address instead (the base's link-local), so adverts leave from a non-VIP address with the
- * virtual MAC.
+ * virtual MAC. Unlike keepalived, the VMAC sends no router solicitations (accept_ra=0,
+ * router_solicitations=0): from a backup they would steal the virtual MAC on the switch.
  *
  * Not yet: `use_vmac_addr`, `vmac_xmit_base`, unicast with a VMAC.
  */
@@ -74,7 +75,15 @@ export class Vmac {
       }
     }
     // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link.
-    if (ipv6Source) await rtnl.setAddrGenModeNone(link.index);
+    if (ipv6Source) {
+      await rtnl.setAddrGenModeNone(link.index);
+      // A backup's VMAC must stay quiet: the kernel's router solicitations (retried for ever,
+      // with backoff) would come from the virtual MAC and pull the switch's entry away from
+      // the master until its next advert. Not in keepalived.
+      for (const k of ['accept_ra', 'router_solicitations']) {
+        writeFileSync(`/proc/sys/net/ipv6/conf/${name}/${k}`, '0');
+      }
+    }
     await rtnl.setLinkUp(link.index, true);
     if (ipv6Source) {
       await rtnl.addAddress({
