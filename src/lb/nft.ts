@@ -115,9 +115,9 @@ export class NftSession {
     });
     this.wake = null;
     if (!SENTINEL.test(this.out)) throw new NftError('nft -i exited', '');
-    // stderr is a separate pipe: let anything already written reach us.
+    // stderr is a separate pipe. nft wrote any error before it ran the sentinel, so the epoll
+    // round that reported stdout reported stderr too: its data is read by the check phase.
     await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setTimeout(r, 0));
     if (!/Error/.test(this.err)) return;
     // nft echoes the line with carets under the offending part: map the column to a command.
     const lines = this.err.split('\n');
