@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include <string>
 
@@ -177,6 +178,16 @@ Napi::Value Socket::Recv(const Napi::CallbackInfo& info) {
       int hops;
       memcpy(&hops, CMSG_DATA(c), sizeof(hops));
       out.Set("ttl", Napi::Number::New(env, hops));
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      // The kernel stamps arrival on CLOCK_REALTIME; the daemon's timers run on
+      // CLOCK_MONOTONIC (libuv's hrtime). Carry the packet's age over to the monotonic clock.
+      timespec ts, real, mono;
+      memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      clock_gettime(CLOCK_REALTIME, &real);
+      clock_gettime(CLOCK_MONOTONIC, &mono);
+      double ageNs = (real.tv_sec - ts.tv_sec) * 1e9 + (real.tv_nsec - ts.tv_nsec);
+      double monoNs = mono.tv_sec * 1e9 + mono.tv_nsec;
+      out.Set("rxMonoUs", Napi::Number::New(env, (monoNs - ageNs) / 1e3));
     }
   }
   return out;

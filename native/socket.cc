@@ -55,6 +55,7 @@ const Option kOptions[] = {
     {"tos", Kind::Raw, AF_INET6, IPPROTO_IPV6, IPV6_TCLASS, Arg::Int},
     {"hdrIncl", Kind::Raw, AF_INET, IPPROTO_IP, IP_HDRINCL, Arg::Int},
     {"checksum", Kind::Raw, AF_INET6, IPPROTO_IPV6, IPV6_CHECKSUM, Arg::Int},
+    {"timestampNs", Kind::Raw, 0, SOL_SOCKET, SO_TIMESTAMPNS, Arg::Int},
     {"ignoreOutgoing", Kind::Packet, 0, SOL_PACKET, PACKET_IGNORE_OUTGOING, Arg::Int},
     {"addMembership", Kind::Netlink, 0, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, Arg::Int},
     {"dropMembership", Kind::Netlink, 0, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, Arg::Int},

@@ -30,6 +30,11 @@ export interface RawMessage {
   ttl?: number;
   /** Raw IP: the packet's destination address, from pktinfo. */
   destination?: string;
+  /**
+   * Raw IP, with the `timestampNs` option: when the kernel received the packet, in µs on the
+   * monotonic clock (the one process.hrtime reads).
+   */
+  rxMonoUs?: number;
   /** IPv6 source scope id (link-local). */
   scopeId?: number;
   /** Packet: ethertype and PACKET_* type (0 host, 1 broadcast, 2 multicast, 4 outgoing). */
@@ -63,6 +68,7 @@ export type RawOption =
   | 'tos' // IP_TOS / IPV6_TCLASS
   | 'hdrIncl' // IP_HDRINCL (IPv4 only)
   | 'checksum' // IPV6_CHECKSUM offset (IPv6 only; 6 for VRRP; not for ICMPv6)
+  | 'timestampNs' // SO_TIMESTAMPNS: messages carry rxMonoUs
   | BufferOption;
 export type BufferOption = 'rcvbuf' | 'sndbuf';
 export type PacketOption = 'ignoreOutgoing' | BufferOption;

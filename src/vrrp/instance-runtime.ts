@@ -154,6 +154,7 @@ export class InstanceRuntime {
       this.env.log,
     );
     const stale = await this.addrs.removeStale();
+    await this.addrs.warm();
     if (stale > 0) this.log('info', `(${v.name}) removed ${stale} VIP(s) left from a previous run`);
     this.announcer = new Announcer(
       {
@@ -178,7 +179,7 @@ export class InstanceRuntime {
         },
         vrid: v.virtualRouterId ?? 0,
       });
-      this.transport.onPacket((r) => this.onPacket(r));
+      this.transport.onPacket((r, rx) => this.onPacket(r, rx));
     } else {
       this.log('error', `(${v.name}) interface ${ifname} has no usable IPv${v.family} address`);
       this.input({ type: 'fault', on: true, reason: 'no usable source address' });
@@ -230,9 +231,13 @@ export class InstanceRuntime {
     return (this.machine?.faults ?? []).filter((f) => !f.startsWith(SYNC_FAULT));
   }
 
-  input(i: MachineInput): void {
+  /** `at`: when the input happened, if earlier than now (a received advert's kernel time). */
+  input(i: MachineInput, at?: Micros): void {
     if (!this.machine || (this.stopped && i.type !== 'shutdown')) return;
-    const r = step(this.machine, i, this.env.now());
+    const now = this.env.now();
+    // A kernel timestamp is trusted only if it is plausible: not ahead, at most 1 s behind.
+    const t = at !== undefined && at <= now && now - at < 1_000_000 ? at : now;
+    const r = step(this.machine, i, t);
     this.machine = r.state;
     this.arm(r.deadline);
     // The wire and the kernel first: adverts go out now and the VIP changes start on the chain;
@@ -374,7 +379,7 @@ export class InstanceRuntime {
     if (priority === 0) this.counters.priorityZeroOut += n;
   }
 
-  private onPacket(r: DecodeResult): void {
+  private onPacket(r: DecodeResult, rxMonoUs?: number): void {
     if (!this.machine || this.stopped) return;
     if (r.ok && r.advert.vrid !== this.expect.vrid) return; // another instance's VRID
     if (!r.ok) {
@@ -392,12 +397,15 @@ export class InstanceRuntime {
     }
     this.counters.advertsIn++;
     if (a.priority === 0) this.counters.priorityZeroIn++;
-    this.input({
-      type: 'advert',
-      priority: a.priority,
-      source: a.ip.src,
-      advertInt: a.intervalCs * 10_000,
-    });
+    this.input(
+      {
+        type: 'advert',
+        priority: a.priority,
+        source: a.ip.src,
+        advertInt: a.intervalCs * 10_000,
+      },
+      rxMonoUs === undefined ? undefined : Math.floor(rxMonoUs),
+    );
   }
 
   /** Count every drop; log each reason at most every 10 s (a misconfigured peer floods). */

@@ -41,11 +41,12 @@ export interface VrrpTransport {
   /** Sends one message per destination; returns how many went out. */
   send(build: (dst: string) => Uint8Array): number;
   /** Decoded packets (or typed drops) as they arrive. */
-  onPacket(cb: (r: DecodeResult) => void): void;
+  onPacket(cb: Listener): void;
   close(): void;
 }
 
-type Listener = (r: DecodeResult) => void;
+/** A decoded packet (or a typed drop) and when the kernel received it (µs, monotonic). */
+type Listener = (r: DecodeResult, rxMonoUs?: number) => void;
 
 /** One receive socket shared by the instances with the same interface, family, group, checksum. */
 class SharedReceiver {
@@ -64,6 +65,9 @@ class SharedReceiver {
     try {
       s.bindToDevice(o.ifname);
       s.setOption('multicastAll', false);
+      // Arrival times from the kernel: the down timer runs from when the advert came, not from
+      // when the event loop got to it.
+      s.setOption('timestampNs', true);
       if (o.family === 6) {
         s.setOption('recvPktInfo', true);
         s.setOption('recvTtl', true);
@@ -120,7 +124,7 @@ class SharedReceiver {
             o.checksum,
           );
     if (r.ok) {
-      for (const l of [...(this.byVrid.get(r.advert.vrid) ?? [])]) l(r);
+      for (const l of [...(this.byVrid.get(r.advert.vrid) ?? [])]) l(r, m.rxMonoUs);
     } else {
       for (const set of [...this.byVrid.values()]) for (const l of [...set]) l(r);
     }
@@ -132,7 +136,7 @@ export class RawVrrpTransport implements VrrpTransport {
   private readonly ifindex: number;
   private readonly receiver: SharedReceiver;
   private cb: Listener | null = null;
-  private readonly listener: Listener = (r) => this.cb?.(r);
+  private readonly listener: Listener = (r, rx) => this.cb?.(r, rx);
 
   constructor(private readonly o: VrrpTransportOptions) {
     this.ifindex = ifNameToIndex(o.ifname);

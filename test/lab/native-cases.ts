@@ -70,7 +70,24 @@ function errInfo(fn: () => unknown): Result {
   }
 }
 
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
 const cases: Record<string, () => Promise<Result>> = {
+  /** SO_TIMESTAMPNS: the reply's arrival on the monotonic clock, not when JS read it. */
+  async timestamp() {
+    const sock = RawSocket.open(4, 1).setOption('timestampNs', true);
+    const id = (process.pid + 7) & 0xffff;
+    const got = first(sock, (m) => {
+      const ihl = (m.data[0] & 0x0f) * 4;
+      if (m.data[ihl] !== 0 || m.data.readUInt16BE(ihl + 4) !== id) return undefined;
+      return { rx: m.rxMonoUs, handled: monoUs() };
+    });
+    const before = monoUs();
+    sock.send(echoRequest(8, id, 1, true), '127.0.0.1');
+    // Keep the event loop busy for 30 ms: the reply waits in the socket meanwhile.
+    while (monoUs() - before < 30_000);
+    return { before, ...(await got) };
+  },
   async icmp4() {
     const sock = RawSocket.open(4, 1).setOption('recvPktInfo', true).setOption('recvTtl', true);
     const id = process.pid & 0xffff;
