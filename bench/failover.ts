@@ -65,7 +65,7 @@ interface Sample {
   toGarp: number;
   /** Old master's last advert (kill) or its priority-0 advert (term) → new master's first advert, ms. */
   gap: number;
-  /** Kill/SIGTERM → the first echo reply from the new master to the client's 5 ms pings, ms. */
+  /** Kill/SIGTERM → the first echo reply from the new master to the client's 1 ms pings, ms. */
   toReply: number;
   /** The same from the old master's last (or priority-0) advert: free of the kill's phase, ms. */
   gapReply: number;
@@ -126,8 +126,8 @@ async function oneRun(
   try {
     await waitSoleHolder([t.a, t.b], t.a, VIP, mdiMs(m, 150) + 8000);
     const cap = await t.c.capture('eth0', 'proto 112 or arp or icmp');
-    // The client probes the VIP every 5 ms (bounded by -w) throughout.
-    const pinger = t.c.spawn(['ping', '-n', '-q', '-i', '0.005', '-w', '30', VIP]);
+    // The client probes the VIP every 1 ms (bounded by -w) throughout.
+    const pinger = t.c.spawn(['ping', '-n', '-q', '-i', '0.001', '-w', '30', VIP]);
     // Settle past the first adverts, then a random phase within one advert interval.
     await sleep(2 * m.advertInt * 1000 + 300 + Math.random() * m.advertInt * 1000);
     let t0: number;
