@@ -3,6 +3,7 @@
  * stayalive: the daemon's entry point. keepalived's command line; runs in the
  * foreground with -n, otherwise detaches once the daemon reports it is ready.
  */
+import './v8-flags.js';
 import { spawn } from 'node:child_process';
 import { publish } from '../core/bus.js';
 import { Daemon } from '../core/daemon.js';

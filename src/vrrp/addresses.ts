@@ -121,6 +121,7 @@ export class InstanceAddresses {
   private addedAddrs: AddressSpec[] = [];
   private addedRoutes: RouteSpec[] = [];
   private addedRules: RuleSpec[] = [];
+  private vipSpecs: AddressSpec[] | null = null;
 
   constructor(
     private readonly rtnl: Rtnl,
@@ -128,6 +129,27 @@ export class InstanceAddresses {
     private readonly objs: MasterObjects,
     private readonly log: Log,
   ) {}
+
+  /**
+   * The VIPs as address requests, resolved once (interface names to indexes, a syscall each):
+   * the instance is bound to its interface for its lifetime, as its sockets are.
+   */
+  private specs(): AddressSpec[] {
+    if (this.vipSpecs) return this.vipSpecs;
+    const out: AddressSpec[] = [];
+    let complete = true;
+    for (const v of this.objs.vips) {
+      try {
+        out.push(vipToSpec(v, this.ifname));
+      } catch (e) {
+        // A `dev` that does not exist (yet): that VIP is skipped now and looked up again later.
+        complete = false;
+        this.log('error', `cannot add VIP ${v.address}: ${(e as Error).message}`);
+      }
+    }
+    if (complete) this.vipSpecs = out;
+    return out;
+  }
 
   get holding(): boolean {
     return this.addedAddrs.length + this.addedRoutes.length + this.addedRules.length > 0;
@@ -140,14 +162,13 @@ export class InstanceAddresses {
    * for them (nor for the routes and rules).
    */
   async addAll(onVipsSent?: () => void): Promise<void> {
-    const adds = this.objs.vips.map((v) => {
-      const spec = vipToSpec(v, this.ifname);
+    const adds = this.specs().map((spec) => {
       return this.rtnl.addAddress(spec).then(
         () => void this.addedAddrs.push(spec),
         (e: unknown) => {
           // Left behind by a killed run: it is ours now, so a stop removes it.
           if (codeOf(e) === 'EEXIST') this.addedAddrs.push(spec);
-          else this.log('error', `cannot add VIP ${v.address}: ${(e as Error).message}`);
+          else this.log('error', `cannot add VIP ${spec.address}: ${(e as Error).message}`);
         },
       );
     });
@@ -188,9 +209,9 @@ export class InstanceAddresses {
    * V8 would otherwise spend most of a millisecond on cold code before the GARP.
    */
   async warm(): Promise<void> {
-    const v = this.objs.vips[0];
-    if (!v) return;
-    const spec = { ...vipToSpec(v, this.ifname), ifindex: 0 };
+    const first = this.specs()[0];
+    if (!first) return;
+    const spec = { ...first, ifindex: 0 };
     for (let i = 0; i < 2; i++) await this.rtnl.addAddress(spec).catch(() => undefined);
   }
 
@@ -216,8 +237,7 @@ export class InstanceAddresses {
   async removeStale(): Promise<number> {
     const present = await this.rtnl.addresses();
     let n = 0;
-    for (const v of this.objs.vips) {
-      const spec = vipToSpec(v, this.ifname);
+    for (const spec of this.specs()) {
       const hit = present.some(
         (p) =>
           p.ifindex === spec.ifindex &&

@@ -83,3 +83,22 @@ test('a refused VIP is logged, not held, and the others are kept', async () => {
   assert.match(logs[0], /cannot add VIP 192\.0\.2\.11: File exists/);
   assert.equal(addrs.holding, true);
 });
+
+test('a VIP on a missing `dev` is logged and skipped; the others are added', async () => {
+  const events: string[] = [];
+  const { rtnl, ackAll } = fakeRtnl(events, 0);
+  const logs: string[] = [];
+  const missing = { ...vip('192.0.2.12'), dev: 'sa-nodev0' } as VipSpec;
+  const addrs = new InstanceAddresses(
+    rtnl,
+    'lo',
+    { vips: [vip('192.0.2.10'), missing], routes: [], rules: [] },
+    (_l, m) => logs.push(m),
+  );
+  const done = addrs.addAll();
+  ackAll();
+  await done;
+  assert.deepEqual(events, ['send 192.0.2.10', 'ack 192.0.2.10']);
+  assert.equal(logs.length, 1);
+  assert.match(logs[0], /cannot add VIP 192\.0\.2\.12/);
+});
