@@ -17,7 +17,7 @@ import { test } from 'node:test';
 import { nativeAvailable } from '../../src/os/native.js';
 import { buildTopo, defaults, startBird, type Topo } from './gateway-common.js';
 import { sleep, waitFor, withLab, type Host, type Lab, type LabProcess } from './lib/index.js';
-import { stayaliveArgv } from './lib/stayalive.js';
+import { daemonArgv } from './lib/stayalive.js';
 
 const skip =
   process.getuid?.() !== 0 ? 'needs root' : !nativeAvailable() ? 'addon not built' : false;
@@ -90,26 +90,7 @@ ${lb}
 function startDaemon(lab: Lab, h: Host, conf: string): LabProcess {
   const f = (x: string): string => join(lab.dir, `${h.name}-${x}`);
   writeFileSync(f('sa.conf'), conf);
-  return h.spawn(
-    [
-      ...stayaliveArgv(),
-      '-n',
-      '-l',
-      '-D',
-      '-G',
-      '-f',
-      f('sa.conf'),
-      '-p',
-      f('sa.pid'),
-      '-r',
-      f('vrrp.pid'),
-      '-c',
-      f('check.pid'),
-      '--control-socket',
-      f('ctl.sock'),
-    ],
-    { logTo: f('daemon.log') },
-  );
+  return h.spawn(daemonArgv(f('sa.conf'), f(''), ['-D']), { logTo: f('daemon.log') });
 }
 
 /** The service's slot map in the LB's nft table (what lb-e2e.test.ts reads). */

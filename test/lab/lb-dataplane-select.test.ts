@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { requireRoot, waitFor, withLab, type Host, type Lab } from './lib/index.js';
-import { stayaliveArgv, stayalivectlArgv } from './lib/stayalive.js';
+import { daemonArgv, stayalivectlArgv } from './lib/stayalive.js';
 
 const conf = (mode: string | null): string => `
 global_defs {
@@ -47,25 +47,7 @@ async function start(lab: Lab, mode: string | null): Promise<Run> {
   await lab.link(h, sw, { ifname: 'eth0', addrs: ['192.0.2.1/24'] });
   const f = (n: string) => join(lab.dir, n);
   writeFileSync(f('keepalived.conf'), conf(mode));
-  const p = h.spawn(
-    [
-      ...stayaliveArgv(),
-      '-n',
-      '-l',
-      '-G',
-      '-f',
-      f('keepalived.conf'),
-      '-p',
-      f('sa.pid'),
-      '-r',
-      f('vrrp.pid'),
-      '-c',
-      f('check.pid'),
-      '--control-socket',
-      f('ctl.sock'),
-    ],
-    { logTo: f('daemon.log') },
-  );
+  const p = h.spawn(daemonArgv(f('keepalived.conf'), `${lab.dir}/`), { logTo: f('daemon.log') });
   await waitFor(() => existsSync(f('ctl.sock')), { timeoutMs: 20_000, what: 'control socket' });
   return {
     h,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { requireRoot, waitFor, withLab } from './lib/index.js';
-import { stayaliveArgv, stayalivectlArgv } from './lib/stayalive.js';
+import { daemonArgv, stayalivectlArgv } from './lib/stayalive.js';
 import { buildLbLab, hit, startBackend, tally, VIP } from './lb-common.js';
 
 const VIP6 = '2001:db8:3::100';
@@ -64,25 +64,7 @@ test(
       const conf = join(lab.dir, 'keepalived.conf');
       writeFileSync(conf, CONF);
       const f = (n: string) => join(lab.dir, n);
-      const daemon = l.d.spawn(
-        [
-          ...stayaliveArgv(),
-          '-n',
-          '-l',
-          '-G',
-          '-f',
-          conf,
-          '-p',
-          f('sa.pid'),
-          '-r',
-          f('vrrp.pid'),
-          '-c',
-          f('check.pid'),
-          '--control-socket',
-          f('ctl.sock'),
-        ],
-        { logTo: f('daemon.log') },
-      );
+      const daemon = l.d.spawn(daemonArgv(conf, `${lab.dir}/`), { logTo: f('daemon.log') });
       const slots = async (): Promise<string> =>
         (await l.d.exec(['nft', 'list', 'map', 'ip', 'stayalive', SLOTS], { check: false })).stdout;
       try {

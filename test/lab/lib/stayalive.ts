@@ -18,3 +18,28 @@ function entry(name: string): string[] {
 export const stayaliveArgv = (): string[] => entry('stayalive');
 /** argv prefix that runs the control client. */
 export const stayalivectlArgv = (): string[] => entry('stayalivectl');
+
+/**
+ * The daemon in the foreground, logging to the console (-n -l -G), with its pid files and
+ * control socket named `<prefix>sa.pid`, `<prefix>vrrp.pid`, `<prefix>check.pid` and
+ * `<prefix>ctl.sock` (prefix: a directory path with a trailing slash, or a path stem).
+ */
+export function daemonArgv(conf: string, prefix: string, extra: string[] = []): string[] {
+  return [
+    ...stayaliveArgv(),
+    '-n',
+    '-l',
+    ...extra,
+    '-G',
+    '-f',
+    conf,
+    '-p',
+    `${prefix}sa.pid`,
+    '-r',
+    `${prefix}vrrp.pid`,
+    '-c',
+    `${prefix}check.pid`,
+    '--control-socket',
+    `${prefix}ctl.sock`,
+  ];
+}
