@@ -52,8 +52,31 @@ export function lookupIds(
   return { uid: Number(pw[2]), gid };
 }
 
+/** Scripts still running, so a stop can wait until their process groups are gone. */
+const running = new Set<Promise<RunOutcome>>();
+
+/**
+ * Resolves once every script started so far has finished (a stop aborts them first: SIGTERM to
+ * the group, SIGKILL to what is left when the leader exits). Without this wait, a daemon that
+ * exits right after the abort can leave a grandchild forked in the same instant behind.
+ */
+export async function scriptsSettled(): Promise<void> {
+  await Promise.allSettled([...running]);
+}
+
 /** Runs argv with a timeout; resolves when the child (and its process group leader) is gone. */
 export function runScript(
+  argv: readonly string[],
+  opts: RunOptions,
+  signal?: AbortSignal,
+): Promise<RunOutcome> {
+  const p = startScript(argv, opts, signal);
+  running.add(p);
+  void p.finally(() => running.delete(p));
+  return p;
+}
+
+function startScript(
   argv: readonly string[],
   opts: RunOptions,
   signal?: AbortSignal,

@@ -34,7 +34,7 @@ import {
 import { HaSuspend } from './ha-suspend.js';
 import { downLine, failureLine, rsLine, upLine, weightLine } from './log-words.js';
 import { initChecker, rsVerdict, step, type CheckerInput } from './machine.js';
-import { runScript } from './misc.js';
+import { runScript, scriptsSettled } from './misc.js';
 import { planChecks, type Skipped } from './plan.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { launchPromise } from './probe-launch.js';
@@ -138,6 +138,8 @@ export class CheckerRuntime {
     this.fifo?.close();
     this.fifo = null;
     await Promise.allSettled([...this.notifies]);
+    // The aborted MISC_CHECK scripts: their groups are killed when each leader exits.
+    await scriptsSettled();
   }
 
   private apply(
