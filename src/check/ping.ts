@@ -12,20 +12,12 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { RawSocket, type RawMessage } from '../os/native.js';
+import { checksum } from '../vrrp/checksum.js';
 import { describeError, familyOf, settleOnce, type ProbeResult } from './probe-util.js';
 import type { Target } from './tcp.js';
 
 const ECHO_REQUEST = { 4: 8, 6: 128 } as const;
 const ECHO_REPLY = { 4: 0, 6: 129 } as const;
-
-/** RFC 1071 Internet checksum. */
-export function inetChecksum(buf: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < buf.length; i += 2) sum += buf.readUInt16BE(i);
-  if (buf.length % 2) sum += buf[buf.length - 1] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
 
 export function echoRequest(family: 4 | 6, id: number, seq: number, token: Buffer): Buffer {
   const b = Buffer.alloc(8 + token.length);
@@ -34,7 +26,7 @@ export function echoRequest(family: 4 | 6, id: number, seq: number, token: Buffe
   b.writeUInt16BE(seq, 6);
   token.copy(b, 8);
   // The kernel fills in the ICMPv6 checksum (it needs the pseudo-header); ICMPv4 is ours.
-  if (family === 4) b.writeUInt16BE(inetChecksum(b), 2);
+  if (family === 4) b.writeUInt16BE(checksum(b), 2);
   return b;
 }
 

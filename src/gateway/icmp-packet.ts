@@ -7,21 +7,14 @@
  * ignored. Errors (destination unreachable, time exceeded) quote our request, so they are
  * matched the same way and fail the probe at once instead of at its timeout.
  */
+import { formatIp } from '../os/rtnl/ip.js';
+import { checksum } from '../vrrp/checksum.js';
 
 const ECHO_REQUEST = { 4: 8, 6: 128 } as const;
 const ECHO_REPLY = { 4: 0, 6: 129 } as const;
 /** Destination unreachable and time exceeded. */
 const ERRORS = { 4: [3, 11], 6: [1, 3] } as const;
 export const TOKEN_LEN = 8;
-
-/** RFC 1071 Internet checksum. */
-export function inetChecksum(buf: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < buf.length; i += 2) sum += buf.readUInt16BE(i);
-  if (buf.length % 2) sum += buf[buf.length - 1] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
 
 export function encodeEcho(family: 4 | 6, id: number, seq: number, token: Buffer): Buffer {
   const b = Buffer.alloc(8 + TOKEN_LEN + 8);
@@ -30,7 +23,7 @@ export function encodeEcho(family: 4 | 6, id: number, seq: number, token: Buffer
   b.writeUInt16BE(seq, 6);
   token.copy(b, 8, 0, TOKEN_LEN);
   // The kernel computes the ICMPv6 checksum (it needs the pseudo-header); ICMPv4 is ours.
-  if (family === 4) b.writeUInt16BE(inetChecksum(b), 2);
+  if (family === 4) b.writeUInt16BE(checksum(b), 2);
   return b;
 }
 
@@ -64,11 +57,11 @@ export function decodeIcmp(family: 4 | 6, data: Buffer): IcmpMessage | null {
   if (family === 4) {
     if (inner.length < 20 || inner[9] !== 1) return null;
     const ihl = (inner[0] & 0x0f) * 4;
-    target = Array.from(inner.subarray(16, 20)).join('.');
+    target = formatIp(inner.subarray(16, 20));
     quoted = inner.subarray(ihl);
   } else {
     if (inner.length < 40 || inner[6] !== 58) return null;
-    target = ipv6Text(inner.subarray(24, 40));
+    target = formatIp(inner.subarray(24, 40));
     quoted = inner.subarray(40);
   }
   if (quoted.length < 8 || quoted[0] !== ECHO_REQUEST[family]) return null;
@@ -80,27 +73,6 @@ export function decodeIcmp(family: 4 | 6, data: Buffer): IcmpMessage | null {
     code: icmp[1],
     target,
   };
-}
-
-/** RFC 5952 text (as inet_ntop prints it) so it compares with the kernel's address strings. */
-export function ipv6Text(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  if (best < 0) return hex(g);
-  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
 
 /** Human words for an ICMP error, for probe reasons. */

@@ -13,7 +13,8 @@ import {
   ResponseReader,
   statusAllowed,
 } from '../../../src/check/http-wire.js';
-import { echoRequest, icmpPayload, inetChecksum } from '../../../src/check/ping.js';
+import { echoRequest, icmpPayload } from '../../../src/check/ping.js';
+import { checksum } from '../../../src/vrrp/checksum.js';
 import { compilePattern, replyMismatch } from '../../../src/check/udp.js';
 
 describe('HTTP_GET wire', () => {
@@ -123,7 +124,7 @@ describe('PING_CHECK packets', () => {
     const token = Buffer.from('0102030405060708', 'hex');
     const p = echoRequest(4, 0xbeef, 7, token);
     assert.equal(p[0], 8);
-    assert.equal(inetChecksum(p), 0, 'checksum over the packet verifies');
+    assert.equal(checksum(p), 0, 'checksum over the packet verifies');
     assert.equal(p.readUInt16BE(4), 0xbeef);
     assert.equal(p.readUInt16BE(6), 7);
     const p6 = echoRequest(6, 1, 2, token);

@@ -3,12 +3,9 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import {
-  decodeIcmp,
-  encodeEcho,
-  inetChecksum,
-  ipv6Text,
-} from '../../../src/gateway/icmp-packet.js';
+import { decodeIcmp, encodeEcho } from '../../../src/gateway/icmp-packet.js';
+import { formatIp } from '../../../src/os/rtnl/ip.js';
+import { checksum } from '../../../src/vrrp/checksum.js';
 
 const token = Buffer.from('0102030405060708', 'hex');
 
@@ -27,7 +24,7 @@ test('echo request: type 8, id, seq, token; IPv4 checksum verifies to 0', () => 
   assert.equal(b.readUInt16BE(4), 0x1234);
   assert.equal(b.readUInt16BE(6), 0xbeef);
   assert.deepEqual(b.subarray(8, 16), token);
-  assert.equal(inetChecksum(b), 0);
+  assert.equal(checksum(b), 0);
   const v6 = encodeEcho(6, 1, 2, token);
   assert.equal(v6[0], 128);
   assert.equal(v6.readUInt16BE(2), 0, 'ICMPv6 checksum left to the kernel');
@@ -71,8 +68,8 @@ test('host unreachable quoting our request: id, seq and the original destination
   });
 });
 
-test('ipv6Text is RFC 5952 (longest zero run, lowercase, no single-group ::)', () => {
-  const t = (hex: string): string => ipv6Text(Buffer.from(hex, 'hex'));
+test('error targets are RFC 5952 text (longest zero run, lowercase, no single-group ::)', () => {
+  const t = (hex: string): string => formatIp(Buffer.from(hex, 'hex'));
   assert.equal(t('00000000000000000000000000000000'), '::');
   assert.equal(t('fe800000000000000000000000000001'), 'fe80::1');
   assert.equal(t('20010db8000000010000000000000001'), '2001:db8:0:1::1');
