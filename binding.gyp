@@ -4,6 +4,7 @@
       "target_name": "stayalive_native",
       "sources": [
         "native/module.cc",
+        "native/send-batch.cc",
         "native/socket.cc",
         "native/socket-io.cc",
         "native/socket-poll.cc",

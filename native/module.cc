@@ -1,9 +1,10 @@
-// stayalive native addon: module entry. Exports the NativeSocket and TcpProber
-// classes and the interface name <-> index helpers. Linux only.
+// stayalive native addon: module entry. Exports the NativeSocket, TcpProber and
+// SendBatch classes and the interface name <-> index helpers. Linux only.
 #include <errno.h>
 #include <net/if.h>
 #include <napi.h>
 
+#include "send-batch.h"
 #include "socket.h"
 #include "tcp-prober.h"
 #include "util.h"
@@ -36,6 +37,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace stayalive;
   exports.Set("NativeSocket", Socket::Define(env));
   exports.Set("TcpProber", TcpProber::Define(env));
+  exports.Set("SendBatch", SendBatch::Define(env));
   exports.Set("ifNameToIndex", Napi::Function::New(env, IfNameToIndex, "ifNameToIndex"));
   exports.Set("ifIndexToName", Napi::Function::New(env, IfIndexToName, "ifIndexToName"));
   return exports;

@@ -24,36 +24,29 @@ constexpr size_t kRecvBuffer = 65536;
 thread_local unsigned char recvData[kRecvBuffer];
 }  // namespace
 
-// send(data, dest?, ifindex?, source?) -> bytes sent.
+// The destination of one send from send()'s arguments at `first` (dest,
+// ifindex, source):
 //  raw: dest is an IP literal; ifindex/source go out as IP(V6)_PKTINFO.
 //  packet: dest ignored (the frame goes out of the bound interface).
 //  unix: dest is a path ('@' = abstract). netlink: always to the kernel.
-Napi::Value Socket::Send(const Napi::CallbackInfo& info) {
+void Socket::PrepareOut(const Napi::CallbackInfo& info, size_t first, OutMessage* out) const {
   Napi::Env env = info.Env();
-  int fd = CheckOpen(env);
-  Napi::Buffer<uint8_t> data = ArgBuffer(info, 0, "data");
-  sockaddr_storage ss;
-  socklen_t sslen = 0;
-  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(in6_pktinfo))];
-  memset(control, 0, sizeof(control));
-  msghdr msg;
-  memset(&msg, 0, sizeof(msg));
-  iovec iov = {data.Data(), data.Length()};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  std::string dest;
+  memset(&out->ss, 0, sizeof(out->ss));
+  memset(out->control, 0, sizeof(out->control));
+  out->sslen = 0;
+  out->controllen = 0;
   if (kind_ == Kind::Raw) {
-    dest = ArgString(info, 1, "destination");
-    int ifindex = ArgPresent(info, 2) ? ArgInt(info, 2, "ifindex") : 0;
-    std::string source = ArgPresent(info, 3) ? ArgString(info, 3, "source") : "";
-    sslen = ParseInetAddress(env, family_, dest, static_cast<uint32_t>(ifindex), 0, &ss);
+    out->dest = ArgString(info, first, "destination");
+    int ifindex = ArgPresent(info, first + 1) ? ArgInt(info, first + 1, "ifindex") : 0;
+    std::string source = ArgPresent(info, first + 2) ? ArgString(info, first + 2, "source") : "";
+    out->sslen =
+        ParseInetAddress(env, family_, out->dest, static_cast<uint32_t>(ifindex), 0, &out->ss);
     if (ifindex > 0 || !source.empty()) {
       sockaddr_storage src;
       if (!source.empty()) ParseInetAddress(env, family_, source, 0, 0, &src);
-      msg.msg_control = control;
-      cmsghdr* c = reinterpret_cast<cmsghdr*>(control);
+      cmsghdr* c = reinterpret_cast<cmsghdr*>(out->control);
       if (family_ == AF_INET) {
-        msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+        out->controllen = CMSG_SPACE(sizeof(in_pktinfo));
         c->cmsg_level = IPPROTO_IP;
         c->cmsg_type = IP_PKTINFO;
         c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
@@ -63,7 +56,7 @@ Napi::Value Socket::Send(const Napi::CallbackInfo& info) {
         if (!source.empty()) pi.ipi_spec_dst = reinterpret_cast<sockaddr_in*>(&src)->sin_addr;
         memcpy(CMSG_DATA(c), &pi, sizeof(pi));
       } else {
-        msg.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+        out->controllen = CMSG_SPACE(sizeof(in6_pktinfo));
         c->cmsg_level = IPPROTO_IPV6;
         c->cmsg_type = IPV6_PKTINFO;
         c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
@@ -75,19 +68,41 @@ Napi::Value Socket::Send(const Napi::CallbackInfo& info) {
       }
     }
   } else if (kind_ == Kind::Unix) {
-    dest = ArgString(info, 1, "path");
-    sslen = ParseUnixAddress(env, dest, &ss);
+    out->dest = ArgString(info, first, "path");
+    out->sslen = ParseUnixAddress(env, out->dest, &out->ss);
   } else if (kind_ == Kind::Netlink) {
-    memset(&ss, 0, sizeof(ss));
-    reinterpret_cast<sockaddr_nl*>(&ss)->nl_family = AF_NETLINK;
-    sslen = sizeof(sockaddr_nl);
+    reinterpret_cast<sockaddr_nl*>(&out->ss)->nl_family = AF_NETLINK;
+    out->sslen = sizeof(sockaddr_nl);
   }
-  if (sslen > 0) {
-    msg.msg_name = &ss;
-    msg.msg_namelen = sslen;
+}
+
+ssize_t SendOut(int fd, const OutMessage& out, const uint8_t* data, size_t len) {
+  msghdr msg;
+  memset(&msg, 0, sizeof(msg));
+  iovec iov = {const_cast<uint8_t*>(data), len};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (out.sslen > 0) {
+    msg.msg_name = const_cast<sockaddr_storage*>(&out.ss);
+    msg.msg_namelen = out.sslen;
   }
-  ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-  if (n < 0) ThrowErrno(env, "sendmsg", errno, dest);
+  if (out.controllen > 0) {
+    msg.msg_control = const_cast<unsigned char*>(out.control);
+    msg.msg_controllen = out.controllen;
+  }
+  return sendmsg(fd, &msg, MSG_NOSIGNAL);
+}
+
+// send(data, dest?, ifindex?, source?) -> bytes sent (PrepareOut says what
+// dest means for each kind).
+Napi::Value Socket::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = CheckOpen(env);
+  Napi::Buffer<uint8_t> data = ArgBuffer(info, 0, "data");
+  OutMessage out;
+  PrepareOut(info, 1, &out);
+  ssize_t n = SendOut(fd, out, data.Data(), data.Length());
+  if (n < 0) ThrowErrno(env, "sendmsg", errno, out.dest);
   return Napi::Number::New(env, static_cast<double>(n));
 }
 

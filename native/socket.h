@@ -6,17 +6,38 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <memory>
+#include <string>
 
 namespace stayalive {
 
 enum class Kind { Raw, Packet, Unix, Netlink };
+
+// Where one datagram goes and its ancillary data, ready for sendmsg().
+struct OutMessage {
+  sockaddr_storage ss;
+  socklen_t sslen = 0;
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(in6_pktinfo))];
+  size_t controllen = 0;
+  std::string dest;
+};
+
+// sendmsg() of `data` as `out` says; -1 with errno on failure.
+ssize_t SendOut(int fd, const OutMessage& out, const uint8_t* data, size_t len);
 
 class Socket : public Napi::ObjectWrap<Socket> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Socket(const Napi::CallbackInfo& info);
   ~Socket() override;
+
+  // The file descriptor, or -1 once closed.
+  int fd() const { return fd_; }
+  // Reads send()'s destination arguments, starting at `first`, into `out`.
+  void PrepareOut(const Napi::CallbackInfo& info, size_t first, OutMessage* out) const;
 
  private:
   Napi::Value GetFd(const Napi::CallbackInfo& info);

@@ -98,8 +98,22 @@ interface NativeBinding {
     new (kind: 'unix', bindPath: string | null): NativeHandle;
     new (kind: 'netlink', protocol: number, groups: number): NativeHandle;
   };
+  SendBatch: new () => NativeBatch;
   ifNameToIndex(name: string): number;
   ifIndexToName(index: number): string;
+}
+
+/** send-batch.cc */
+interface NativeBatch {
+  add(
+    socket: NativeHandle,
+    data: Buffer,
+    destination?: string,
+    ifindex?: number,
+    source?: string,
+  ): number;
+  run(): number[];
+  readonly size: number;
 }
 
 const ADDON_PATHS = [
@@ -161,6 +175,9 @@ interface SocketEvents<M> {
 /** At most this many reads per readiness event, so one busy socket cannot starve the loop. */
 const DRAIN_BATCH = 64;
 
+/** Each socket's native handle, for SendBatch (kept out of the sockets' public surface). */
+const handles = new WeakMap<object, NativeHandle>();
+
 /** Shared polling and lifetime for every kind. */
 abstract class NativeSocketBase<M extends RawMessage> extends EventEmitter<SocketEvents<M>> {
   protected readonly handle: NativeHandle;
@@ -171,6 +188,7 @@ abstract class NativeSocketBase<M extends RawMessage> extends EventEmitter<Socke
   protected constructor(handle: NativeHandle) {
     super();
     this.handle = handle;
+    handles.set(this, handle);
     this.on('newListener', (event: string | symbol) => {
       if (event === 'message') queueMicrotask(() => this.updatePolling());
     });
@@ -309,6 +327,43 @@ export class RawSocket extends NativeSocketBase<InetMessage> {
   /** Sends one packet (the payload after the IP header unless hdrIncl); returns bytes sent. */
   send(data: Buffer, destination: string, options: RawSendOptions = {}): number {
     return this.handle.send(data, destination, options.ifindex, options.source);
+  }
+}
+
+/**
+ * Datagrams prepared ahead and sent by one call, in the order added: `add` parses and copies
+ * everything (as `send` would take it), `run` is then only sendmsg() calls. For the moments
+ * where JavaScript between the sends would cost more than the sends (a VRRP takeover). A
+ * socket closed meanwhile gets EBADF, never another socket's fd.
+ */
+export class SendBatch {
+  private readonly b: NativeBatch = new (loadNative().SendBatch)();
+
+  /** A raw IP datagram to `destination` (RawSocket.send's arguments). */
+  addRaw(sock: RawSocket, data: Buffer, destination: string, options: RawSendOptions = {}): this {
+    this.b.add(this.handleOf(sock), data, destination, options.ifindex, options.source);
+    return this;
+  }
+
+  /** A whole frame (PacketSocket) or a message to the kernel (NetlinkSocket). */
+  add(sock: PacketSocket | NetlinkSocket, data: Buffer): this {
+    this.b.add(this.handleOf(sock), data);
+    return this;
+  }
+
+  /** Sends everything; the errno of each datagram in order, 0 for sent. */
+  run(): number[] {
+    return this.b.run();
+  }
+
+  get size(): number {
+    return this.b.size;
+  }
+
+  private handleOf(sock: object): NativeHandle {
+    const h = handles.get(sock);
+    if (!h) throw new TypeError('SendBatch: not a native socket');
+    return h;
   }
 }
 

@@ -6,6 +6,7 @@
 // Usage: node --import tsx test/lab/native-cases.ts CASE   (namespace set up by the parent:
 // lo up with multicast, veth va/vb up with 10.77.0.1/24 and 10.77.0.2/24, DAD off)
 import { readFileSync, existsSync } from 'node:fs';
+import { Rtnl, unackedAddAddress } from '../../src/os/rtnl/index.js';
 import {
   ifIndexToName,
   ifNameToIndex,
@@ -13,6 +14,7 @@ import {
   NetlinkSocket,
   PacketSocket,
   RawSocket,
+  SendBatch,
   sendUnixDatagram,
   UnixDgramSocket,
   type RawMessage,
@@ -272,6 +274,63 @@ const cases: Record<string, () => Promise<Result>> = {
     const r = await done;
     const names = links.map((i) => ifIndexToName(i)).sort();
     return { sent, names, ...r };
+  },
+
+  // SendBatch: a frame, an unacked address request, a raw datagram to that address, a frame,
+  // and a datagram on a socket closed before run(): sent in order by one call. The raw
+  // datagram arriving proves the kernel applied the address inside the request's sendmsg.
+  async batch() {
+    const va = ifNameToIndex('va');
+    const rtnl = Rtnl.open();
+    const rx = PacketSocket.open('vb', 0x88b5);
+    const tx = PacketSocket.open('va');
+    const raw = RawSocket.open(4, 253);
+    const rawRx = RawSocket.open(4, 253);
+    const closed = RawSocket.open(4, 253);
+    const frame = (text: string): Buffer => {
+      const f = Buffer.alloc(60);
+      Buffer.from('ffffffffffff', 'hex').copy(f, 0);
+      f.writeUInt16BE(0x88b5, 12);
+      f.write(text, 14);
+      return f;
+    };
+    const frames: string[] = [];
+    const gotFrames = new Promise<void>((resolve) => {
+      rx.on('message', (m) => {
+        frames.push(m.data.subarray(14, 20).toString());
+        if (frames.length === 2) resolve();
+      });
+    });
+    const gotRaw = first(rawRx, (m) =>
+      m.data.subarray(20).toString() === 'after' ? m.address : undefined,
+    );
+    const spec = { ifindex: va, address: '198.51.100.77', prefixLength: 32, family: 4 as const };
+    const batch = new SendBatch().add(tx, frame('first'));
+    rtnl.addUnackedTo(batch, [unackedAddAddress(spec)]);
+    // Refused by the kernel (no interface 0): sent all the same, counted as refused later.
+    rtnl.addUnackedTo(batch, [unackedAddAddress({ ...spec, ifindex: 0 })]);
+    batch.addRaw(raw, Buffer.from('after'), '198.51.100.77');
+    batch.add(tx, frame('second'));
+    batch.addRaw(closed, Buffer.from('never'), '198.51.100.77');
+    closed.close();
+    const size = batch.size;
+    const errs = batch.run();
+    const rawFrom = await gotRaw;
+    await gotFrames;
+    const present = (await rtnl.addresses(4)).some(
+      (a) => a.address === '198.51.100.77' && a.ifindex === va,
+    );
+    // The acked request that follows an unacked one sees it done.
+    const again = await rtnl.addAddress(spec).then(
+      () => 'added',
+      (e: { code?: string }) => e.code,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = rtnl.unackedRefused;
+    await rtnl.deleteAddress(spec);
+    rtnl.close();
+    for (const s of [rx, tx, raw, rawRx]) s.close();
+    return { size, errs, frames, rawFrom, present, again, refused };
   },
 
   // A throwing 'message' listener is an uncaught exception, as for Node's own sockets.

@@ -171,6 +171,18 @@ describe('native addon on the real kernel', { concurrency: false }, () => {
     assert.equal(r.seq, 7);
   });
 
+  test('SendBatch: frames, unacked rtnetlink and raw datagrams leave in order in one call', () => {
+    const r = runCase('batch');
+    assert.equal(r.size, 6);
+    // EBADF for the socket closed before run(); everything else was sent.
+    assert.deepEqual(r.errs, [0, 0, 0, 0, 0, 9]);
+    assert.deepEqual(r.frames, ['first\0', 'second']);
+    assert.equal(r.rawFrom, '198.51.100.77', 'the address existed when the next datagram left');
+    assert.equal(r.present, true);
+    assert.equal(r.again, 'EEXIST');
+    assert.equal(r.refused, 1, 'the kernel refused the ifindex-0 request, counted');
+  });
+
   test('a throwing message listener becomes an uncaught exception, not a crash', () => {
     const r = runCase('throwingListener');
     assert.equal(r.caught, 'listener threw on PING');

@@ -5,11 +5,12 @@
  * replies into typed objects, and names the failed request in each RtnlError.
  * keepalived difference: none visible; keepalived also talks rtnetlink directly.
  */
-import { ifIndexToName, NetlinkProtocol } from '../native.js';
+import { ifIndexToName, NetlinkProtocol, type SendBatch } from '../native.js';
 import { NetlinkRequester } from '../netlink/requester.js';
 import { AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM } from './constants.js';
 import { afOf, decodeAddress, describeAddress, encodeAddress } from './address-codec.js';
 import { RtnlError } from './errors.js';
+import { UnackedSender } from './unacked.js';
 import {
   decodeLink,
   encodeAddrGenModeNone,
@@ -54,6 +55,7 @@ export interface WriteOptions {
 
 export class Rtnl {
   private readonly nl: NetlinkRequester;
+  private unacked: UnackedSender | null = null;
 
   private constructor(nl: NetlinkRequester) {
     this.nl = nl;
@@ -69,6 +71,28 @@ export class Rtnl {
   /** Closes the socket; pending requests fail with ECANCELED. */
   close(): void {
     this.nl.close();
+    this.unacked?.close();
+  }
+
+  /**
+   * Sends requests built by `unackedAddAddress` at once, on a second socket, with no ack asked
+   * for (unacked.ts): the kernel has applied them when this returns. False when the socket
+   * failed. Follow with the acked request, which reports what went wrong.
+   */
+  sendUnacked(msgs: readonly Buffer[]): boolean {
+    this.unacked ??= new UnackedSender();
+    return this.unacked.send(msgs);
+  }
+
+  /** Unacked requests the kernel refused (their acked follow-ups say why). */
+  get unackedRefused(): number {
+    return this.unacked?.refused ?? 0;
+  }
+
+  /** The same requests, added to `batch` to go out with its other datagrams (batch.run()). */
+  addUnackedTo(batch: SendBatch, msgs: readonly Buffer[]): void {
+    this.unacked ??= new UnackedSender();
+    this.unacked.addTo(batch, msgs);
   }
 
   /** Requests not yet sent because the window is full (the kernel has not seen them). */

@@ -14,6 +14,7 @@
 export { Rtnl, type RtnlOptions, type WriteOptions } from './client.js';
 export { RtnlMonitor, monitorGroups, type MonitorGroup, type MonitorOptions } from './monitor.js';
 export { RtnlError } from './errors.js';
+export { unackedAddAddress } from './unacked.js';
 export { decodeEvent } from './event-codec.js';
 export { RT_TABLE, RTPROT, RT_SCOPE } from './constants.js';
 export { formatIp, parseIp } from './ip.js';
