@@ -13,7 +13,7 @@ import type {
   RouteSpec as VRouteSpec,
   RuleSpec as VRuleSpec,
 } from '../config/vrrp/types.js';
-import { ifNameToIndex } from '../os/native.js';
+import { ifNameToIndex, type SendBatch } from '../os/native.js';
 import {
   RT_SCOPE,
   RT_TABLE,
@@ -21,6 +21,7 @@ import {
   type Rtnl,
   type RouteSpec,
   type RuleSpec,
+  unackedAddAddress,
 } from '../os/rtnl/index.js';
 
 export type Log = (level: 'info' | 'warning' | 'error', message: string) => void;
@@ -122,6 +123,8 @@ export class InstanceAddresses {
   private addedRoutes: RouteSpec[] = [];
   private addedRules: RuleSpec[] = [];
   private vipSpecs: AddressSpec[] | null = null;
+  /** The VIP requests as bytes, for `sendVipsEarly` (built by `warm`). */
+  private early: Buffer[] | null = null;
 
   constructor(
     private readonly rtnl: Rtnl,
@@ -204,14 +207,35 @@ export class InstanceAddresses {
   }
 
   /**
-   * Runs the VIP request path once, against interface index 0, which the kernel refuses
-   * (ENODEV) without touching anything: a backup's first real add is at its takeover, where
-   * V8 would otherwise spend most of a millisecond on cold code before the GARP.
+   * The takeover's fast path: every VIP request sent now, unacked (rtnl sendUnacked), so the
+   * VIPs exist when this returns and the GARP can follow at once. addAll still runs after it
+   * and takes the EEXIST answers as "added". False (nothing to rely on) when the VIP list is
+   * not complete yet or the socket failed.
+   */
+  sendVipsEarly(): boolean {
+    if (!this.early || !this.vipSpecs) return false;
+    return this.rtnl.sendUnacked(this.early);
+  }
+
+  /** The same requests added to `batch` (sent by batch.run()): how many, null when not ready. */
+  addVipsTo(batch: SendBatch): number | null {
+    if (!this.early || !this.vipSpecs) return null;
+    this.rtnl.addUnackedTo(batch, this.early);
+    return this.early.length;
+  }
+
+  /**
+   * Builds the early requests, and runs both request paths once against interface index 0,
+   * which the kernel refuses (ENODEV) without touching anything: a backup's first real add is
+   * at its takeover, where V8 would otherwise spend most of a millisecond on cold code.
    */
   async warm(): Promise<void> {
-    const first = this.specs()[0];
+    const specs = this.specs();
+    this.early = this.vipSpecs ? specs.map(unackedAddAddress) : null;
+    const first = specs[0];
     if (!first) return;
     const spec = { ...first, ifindex: 0 };
+    this.rtnl.sendUnacked([unackedAddAddress(spec)]);
     for (let i = 0; i < 2; i++) await this.rtnl.addAddress(spec).catch(() => undefined);
   }
 

@@ -9,7 +9,7 @@
  * time on them between its first advert and its first GARP.
  */
 import { readFileSync } from 'node:fs';
-import { PacketSocket } from '../os/native.js';
+import { PacketSocket, type SendBatch } from '../os/native.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from './garp.js';
 
 export interface AnnounceTarget {
@@ -75,21 +75,52 @@ export class Announcer {
     return this.frames;
   }
 
-  /** `repeat` rounds of one frame per VIP (VIPs on another `dev` are skipped: not our MAC). */
-  async burst(repeat: number): Promise<void> {
-    const frames = this.buildFrames();
-    for (let i = 0; i < repeat && !this.closed; i++) {
-      for (const f of frames) {
-        if (this.closed) return;
+  /** The frames of `repeat` rounds in order, each with the pause that follows it (ms). */
+  private sequence(repeat: number): { frame: Buffer; gap: number }[] {
+    const out: { frame: Buffer; gap: number }[] = [];
+    for (let i = 0; i < repeat; i++) {
+      for (const f of this.buildFrames()) {
+        out.push({
+          frame: f.frame,
+          gap: f.family === 4 ? this.garpIntervalMs : this.gnaIntervalMs,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds to `batch` the frames `burst(repeat)` sends before its first pause (all of them when
+   * garp_interval / gna_interval are 0); returns how many, to pass to burst as `skip`.
+   */
+  addFirstTo(batch: SendBatch, repeat: number): number {
+    const seq = this.sequence(repeat);
+    let n = 0;
+    for (const f of seq) {
+      batch.add(this.socket(), f.frame);
+      n++;
+      if (f.gap > 0) break;
+    }
+    return n;
+  }
+
+  /**
+   * `repeat` rounds of one frame per VIP (VIPs on another `dev` are skipped: not our MAC); the
+   * first `skip` frames went out already (addFirstTo), `skipSent` of them successfully.
+   */
+  async burst(repeat: number, skip = 0, skipSent = 0): Promise<void> {
+    this.sent += skipSent;
+    const seq = this.sequence(repeat);
+    for (let i = 0; i < seq.length && !this.closed; i++) {
+      if (i >= skip) {
         try {
-          this.socket().send(f.frame);
+          this.socket().send(seq[i].frame);
           this.sent++;
         } catch {
           // A full queue or a link going down loses this frame only; the next burst retries.
         }
-        const gap = f.family === 4 ? this.garpIntervalMs : this.gnaIntervalMs;
-        if (gap > 0) await sleep(gap);
       }
+      if (seq[i].gap > 0 && i + 1 < seq.length) await sleep(seq[i].gap);
     }
   }
 

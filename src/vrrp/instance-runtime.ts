@@ -20,7 +20,13 @@ import { Announcer } from './announcer.js';
 import { noAcceptFilter } from './no-accept.js';
 import { advertEncoder, toExpectations, toMachineConfig } from './config-map.js';
 import { createMachine, step } from './machine.js';
-import type { MachineEffect, MachineInput, MachineState, VrrpStateName } from './machine-types.js';
+import type {
+  MachineEffect,
+  MachineInput,
+  MachineState,
+  StepResult,
+  VrrpStateName,
+} from './machine-types.js';
 import type { Notifier } from './notify.js';
 import { newChecksumFormCounters, newDropCounters, validateAdvert } from './packet.js';
 import { instanceStatus } from './instance-status.js';
@@ -28,6 +34,7 @@ import { InstanceTimer } from './instance-timer.js';
 import type { Micros } from './timers.js';
 import { evaluateTracking } from './track-eval.js';
 import type { TrackerHub } from './trackers.js';
+import { PreparedTakeover, type TakeoverSent } from './takeover.js';
 import { RawVrrpTransport, type VrrpTransport } from './transport.js';
 import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
 import { Vmac } from './vmac.js';
@@ -63,7 +70,19 @@ export class InstanceRuntime {
   private announcer: Announcer | null = null;
   private vmac: Vmac | null = null;
   private readonly timer: InstanceTimer;
+  /**
+   * A backup's down timer, about to fire: its outcome computed ahead (step is pure) and, for a
+   * takeover, its sends prepared (takeover.ts), so at the deadline only the sends remain. Used
+   * only if the machine is still the one it was computed from; any other input in between
+   * replaces the machine and so voids it.
+   */
+  private ahead: { from: MachineState; r: StepResult; takeover: PreparedTakeover | null } | null =
+    null;
+  /** What a prepared takeover sent, while the effects of its step are applied. */
+  private sent: TakeoverSent | null = null;
   private chain: Promise<void> = Promise.resolve();
+  /** Kernel changes queued on the chain and not finished. */
+  private chainBusy = 0;
   /** An add-vips has not yet sent its VIP requests; GARPs queued meanwhile wait in afterVips. */
   private vipsPending = false;
   private afterVips: (() => void)[] = [];
@@ -84,6 +103,8 @@ export class InstanceRuntime {
     priorityZeroIn: 0,
     priorityZeroOut: 0,
     transitions: 0,
+    /** Takeovers whose advert, VIPs and first GARP/NA went out as one prepared batch. */
+    preparedTakeovers: 0,
     drops: newDropCounters(),
     checksumForms: newChecksumFormCounters(),
   };
@@ -97,6 +118,7 @@ export class InstanceRuntime {
     this.timer = new InstanceTimer(
       () => env.now(),
       () => this.input({ type: 'timer' }),
+      (deadline) => this.prepareTimer(deadline),
     );
     this.expect = toExpectations(spec, config.global);
   }
@@ -237,7 +259,12 @@ export class InstanceRuntime {
     const now = this.env.now();
     // A kernel timestamp is trusted only if it is plausible: not ahead, at most 1 s behind.
     const t = at !== undefined && at <= now && now - at < 1_000_000 ? at : now;
-    const r = step(this.machine, i, t);
+    const ahead = i.type === 'timer' && this.ahead?.from === this.machine ? this.ahead : null;
+    this.ahead = null;
+    // The prepared sends go before anything else, if the chain has nothing under way.
+    this.sent = ahead?.takeover && this.chainBusy === 0 ? ahead.takeover.run() : null;
+    if (this.sent) this.counters.preparedTakeovers++;
+    const r = ahead ? ahead.r : step(this.machine, i, t);
     this.machine = r.state;
     this.arm(r.deadline);
     // The wire and the kernel first: adverts go out now and the VIP changes start on the chain;
@@ -248,11 +275,29 @@ export class InstanceRuntime {
       if (IMMEDIATE.has(fx.type)) this.apply(fx);
       else later.push(fx);
     }
+    this.sent = null;
     if (later.length > 0) queueMicrotask(() => later.forEach((fx) => this.apply(fx)));
     // A sync-group member whose down timer fired asks its group (machine wantsMaster).
     if (i.type === 'timer' && r.state.state === 'BACKUP' && r.state.wantsMaster) {
       queueMicrotask(() => this.env.onWantMaster(this));
     }
+  }
+
+  private prepareTimer(deadline: Micros): void {
+    if (!this.machine || this.stopped) return;
+    const r = step(this.machine, { type: 'timer' }, deadline);
+    const { transport, addrs, announcer } = this;
+    const takeover =
+      transport && addrs && announcer
+        ? PreparedTakeover.build(r.effects, {
+            transport,
+            encode: this.encode,
+            addrs,
+            announcer,
+            filtered: this.noAccept && !this.spec.accept,
+          })
+        : null;
+    this.ahead = { from: this.machine, r, takeover };
   }
 
   /** The sync group's decision (machine `sync` input). */
@@ -265,19 +310,32 @@ export class InstanceRuntime {
   }
 
   private enqueue(fn: () => Promise<void>): void {
-    this.chain = this.chain.then(fn).catch((e: unknown) => {
-      this.log('error', `(${this.name}) ${(e as Error).message}`);
-    });
+    this.chainBusy++;
+    this.chain = this.chain
+      .then(fn)
+      .catch((e: unknown) => {
+        this.log('error', `(${this.name}) ${(e as Error).message}`);
+      })
+      .finally(() => void this.chainBusy--);
   }
 
   private apply(fx: MachineEffect): void {
     const v = this.spec;
     switch (fx.type) {
       case 'send-advert':
-        this.sendAdvert(fx.priority);
+        if (this.sent && this.sent.adverts >= 0) {
+          this.counters.advertsOut += this.sent.adverts;
+          this.sent.adverts = -1; // accounted for
+        } else this.sendAdvert(fx.priority);
         break;
-      case 'add-vips':
-        this.vipsPending = true;
+      case 'add-vips': {
+        // The fast path, when nothing else is under way and no no_accept filter must come
+        // first: the VIP requests go out now, unacked, and the GARP right after them; the
+        // acked adds on the chain then confirm them (EEXIST) and add routes and rules.
+        const filtered = !fx.accept && this.noAccept;
+        const early =
+          !!this.sent?.vips || (!filtered && this.chainBusy === 0 && !!this.addrs?.sendVipsEarly());
+        this.vipsPending = !early;
         this.enqueue(async () => {
           try {
             // no_accept: filtered before the addresses exist, unfiltered after they are gone.
@@ -288,6 +346,7 @@ export class InstanceRuntime {
           }
         });
         break;
+      }
       case 'remove-vips':
         this.enqueue(async () => {
           await this.addrs?.removeAll();
@@ -298,10 +357,14 @@ export class InstanceRuntime {
       case 'garp': {
         // Sent right after the VIP requests, not after their acks (addresses.ts addAll), and
         // synchronously there, ahead of the logs and notifies of the same step.
+        const pre = this.sent;
+        const skip = pre ? pre.frames : 0;
+        const skipSent = pre ? pre.framesSent : 0;
+        if (pre) pre.frames = pre.framesSent = 0; // the next garp effect sends its own
         const announce = (): void => {
           if (this.machine?.state !== 'MASTER') return;
           this.announcer
-            ?.burst(fx.repeat)
+            ?.burst(fx.repeat, skip, skipSent)
             .catch((e: unknown) => this.log('error', `(${this.name}) ${(e as Error).message}`));
         };
         if (this.vipsPending) this.afterVips.push(announce);

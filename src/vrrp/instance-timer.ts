@@ -3,7 +3,8 @@
  * late by up to that much. A backup's down timer decides how soon a dead master is replaced, so
  * a `precise` deadline is set 1 ms early and the rest is waited out on setImmediate: a few
  * hundred µs of polling once per takeover, since received adverts re-arm the timer long before
- * it fires. Other deadlines fire when libuv says.
+ * it fires. `near` is told when that wait begins, so the owner can get the deadline's work ready.
+ * Other deadlines fire when libuv says.
  */
 import type { Micros } from './timers.js';
 
@@ -15,6 +16,7 @@ export class InstanceTimer {
   constructor(
     private readonly now: () => Micros,
     private readonly fire: () => void,
+    private readonly near?: (deadline: Micros) => void,
   ) {}
 
   /** Replaces the pending deadline (null: none). */
@@ -27,8 +29,10 @@ export class InstanceTimer {
     const ms = precise ? Math.max(0, Math.floor(leftMs) - 1) : Math.max(0, Math.ceil(leftMs));
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (precise) this.fireAt(deadline, gen);
-      else this.fire();
+      if (precise) {
+        this.near?.(deadline);
+        this.fireAt(deadline, gen);
+      } else this.fire();
     }, ms);
   }
 

@@ -17,7 +17,7 @@
  * one receive socket per instance, 100 instances at 0.1 s made the kernel copy 1,000 adverts a
  * second into each of 100 sockets, and the backup lost adverts.
  */
-import { RawSocket, ifNameToIndex, type InetMessage } from '../os/native.js';
+import { RawSocket, ifNameToIndex, type InetMessage, type SendBatch } from '../os/native.js';
 import { IPPROTO_VRRP } from './frame.js';
 import { decodeIpv4, decodeIpv6, type ChecksumOptions } from './packet.js';
 import type { DecodeResult, IpFamily } from './types.js';
@@ -40,6 +40,8 @@ export interface VrrpTransportOptions {
 export interface VrrpTransport {
   /** Sends one message per destination; returns how many went out. */
   send(build: (dst: string) => Uint8Array): number;
+  /** Adds what `send` would send to `batch` (sent later by batch.run()); returns how many. */
+  addTo(batch: SendBatch, build: (dst: string) => Uint8Array): number;
   /** Decoded packets (or typed drops) as they arrive. */
   onPacket(cb: Listener): void;
   close(): void;
@@ -164,7 +166,10 @@ export class RawVrrpTransport implements VrrpTransport {
     let sent = 0;
     for (const dst of dsts) {
       try {
-        this.sock.send(Buffer.from(build(dst)), dst, {
+        const bytes = build(dst);
+        // A view, not a copy: the encoder's bytes are kept and never changed.
+        const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        this.sock.send(b, dst, {
           ifindex: this.ifindex,
           source: this.o.source,
         });
@@ -174,6 +179,16 @@ export class RawVrrpTransport implements VrrpTransport {
       }
     }
     return sent;
+  }
+
+  addTo(batch: SendBatch, build: (dst: string) => Uint8Array): number {
+    const dsts = this.o.peers.length > 0 ? this.o.peers : [this.o.group];
+    for (const dst of dsts) {
+      const bytes = build(dst);
+      const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      batch.addRaw(this.sock, b, dst, { ifindex: this.ifindex, source: this.o.source });
+    }
+    return dsts.length;
   }
 
   onPacket(cb: Listener): void {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { readPcap, requireRoot, sleep, waitFor, withLab, type Host } from './lib/index.js';
+import { readPcap, requireRoot, run, sleep, waitFor, withLab, type Host } from './lib/index.js';
 import { stayalivectlArgv } from './lib/stayalive.js';
 import {
   MAC,
@@ -140,7 +140,13 @@ interface InstanceStatus {
   name: string;
   state: string;
   effectivePriority: number;
-  counters: { advertsOut: number; transitions: number; drops: Record<string, number> };
+  counters: {
+    advertsOut: number;
+    transitions: number;
+    preparedTakeovers: number;
+    garpSent: number;
+    drops: Record<string, number>;
+  };
 }
 
 async function vrrpStatus(h: Host, sock: string): Promise<InstanceStatus[]> {
@@ -190,6 +196,53 @@ test('reload: unchanged instance keeps its state, added one starts, removed one 
       (await vrrpStatus(a, sock)).map((s) => s.name),
       ['VI_2'],
     );
+  });
+});
+
+test('takeover: advert, VIPs and first GARP leave as one prepared batch; the paced rest follows once', async () => {
+  requireRoot();
+  await withLab('vt', async (lab) => {
+    const { a, b, c } = await trio(lab);
+    const vips = ['192.0.2.180', '192.0.2.181'];
+    // 3 rounds over 2 VIPs, 5 ms apart: only the first frame can go with the batch.
+    const conf = (prio: number): string =>
+      vrrpConf({
+        vrid: 58,
+        priority: prio,
+        version: 3,
+        advertInt: 0.1,
+        vips: vips.map((v) => `${v}/24`),
+        global:
+          '  vrrp_garp_master_repeat 3\n  vrrp_garp_interval 0.005\n  vrrp_garp_master_delay 5\n',
+      });
+    startNode(lab, a, 'stayalive', conf(150));
+    const nb = startNode(lab, b, 'stayalive', conf(100));
+    await waitSoleHolder([a, b], a, vips[0], 8000);
+    const sock = nb.log.replace(/\.log$/, '.sock');
+    await waitFor(() => existsSync(sock), { timeoutMs: 5000, what: 'control socket' });
+    const cap = await c.capture('eth0', 'arp or ip proto 112');
+    await sleep(300);
+    await crash(a);
+    await waitFor(async () => hasAddr(b, vips[1]), { timeoutMs: 3000, what: 'b takes over' });
+    await sleep(500); // the burst lasts 25 ms; the delayed one comes 5 s later
+    const path = await cap.stop();
+    const st = (await vrrpStatus(b, sock))[0];
+    assert.equal(st.state, 'MASTER');
+    assert.equal(st.counters.preparedTakeovers, 1, 'the takeover went out as a batch');
+    assert.equal(st.counters.garpSent, 6, 'every frame of the burst counted once');
+    // On the wire: b's first advert, then its 6 GARPs, in VIP order, paced.
+    const r = await run(['tcpdump', '-tt', '-e', '-n', '-r', path]);
+    const fromB = r.stdout.split('\n').filter((l) => l.includes(`${MAC.b} >`));
+    const firstAdvert = fromB.findIndex((l) => /VRRPv3/.test(l));
+    const garps = fromB.filter((l) => /ARP/.test(l));
+    assert.ok(firstAdvert >= 0, 'b advertised');
+    assert.ok(fromB.findIndex((l) => /ARP/.test(l)) > firstAdvert, 'advert before GARP');
+    assert.equal(garps.length, 6, `6 GARPs from b:\n${garps.join('\n')}`);
+    const order = garps.map((l) => vips.find((v) => l.includes(`who-has ${v} `)));
+    assert.deepEqual(order, [...vips, ...vips, ...vips]);
+    const t = garps.map((l) => Number(l.split(' ')[0]) * 1000);
+    for (let i = 1; i < t.length; i++)
+      assert.ok(t[i] - t[i - 1] >= 4, `GARP ${i} only ${(t[i] - t[i - 1]).toFixed(1)} ms after`);
   });
 });
 

@@ -44,3 +44,23 @@ test('arm(null) cancels', async () => {
   await sleep(20);
   assert.deepEqual(at, []);
 });
+
+test('near: told once, with the deadline, before a precise deadline fires; never for a plain one', async () => {
+  for (const precise of [true, false]) {
+    const events: string[] = [];
+    let told = -1;
+    const timer = new InstanceTimer(
+      nowUs,
+      () => events.push('fire'),
+      (deadline) => {
+        told = deadline;
+        events.push('near');
+      },
+    );
+    const deadline = nowUs() + 15_000;
+    timer.arm(deadline, precise);
+    await sleep(40);
+    assert.deepEqual(events, precise ? ['near', 'fire'] : ['fire']);
+    if (precise) assert.equal(told, deadline);
+  }
+});
