@@ -52,6 +52,7 @@ const MODES: Mode[] = [
 const KINDS: Kind[] = ['stayalive', 'keepalived'];
 const VIP = '192.0.2.100';
 const SLACK_MS = 20;
+const PROBER = fileURLToPath(new URL('./icmp-prober.ts', import.meta.url));
 
 /** RFC Skew_Time and Master_Down_Interval (keepalived: 3 adverts), in ms. */
 const skewMs = (m: Mode, prio: number): number =>
@@ -126,8 +127,13 @@ async function oneRun(
   try {
     await waitSoleHolder([t.a, t.b], t.a, VIP, mdiMs(m, 150) + 8000);
     const cap = await t.c.capture('eth0', 'proto 112 or arp or icmp');
-    // The client probes the VIP every 1 ms (bounded by -w) throughout.
-    const pinger = t.c.spawn(['ping', '-n', '-q', '-i', '0.001', '-w', '30', VIP]);
+    // The client probes the VIP on a fixed 0.5 ms schedule (bounded to 30 s) throughout.
+    const pinger = t.c.spawn([process.execPath, '--import', 'tsx', PROBER, VIP, '500', '30']);
+    await waitFor(() => pinger.output().includes('ready'), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'the prober',
+    });
     // Settle past the first adverts, then a random phase within one advert interval.
     await sleep(2 * m.advertInt * 1000 + 300 + Math.random() * m.advertInt * 1000);
     let t0: number;
@@ -137,6 +143,9 @@ async function oneRun(
       t0 = performance.now();
       process.kill(pid, 'SIGTERM');
     }
+    // Quiet until the takeover is due: each poll is an `ip` process whose rtnetlink dump holds
+    // the kernel's RTNL lock, which a takeover's address request then waits for.
+    await sleep((how === 'kill' ? mdiMs(m, 100) : skewMs(m, 100)) + 50);
     await waitFor(() => hasAddr(t.b, VIP), {
       timeoutMs: mdiMs(m, 100) + 5000,
       intervalMs: 10,
@@ -178,6 +187,8 @@ async function oneRun(
     for (const n of [na, nb]) {
       if (n.proc.running) await n.proc.stop(5000);
     }
+    for (const l of readFileSync(nb.log, 'utf8').split('\n'))
+      if (l.includes('TAKEOVER')) console.error(kind, how, l);
     // A crashed master leaves its VIP behind.
     await t.a.ip(['addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { check: false });
     await t.b.ip(['addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { check: false });
