@@ -2,11 +2,13 @@
 // 150, b at 100) of the same daemon and a client c on one switch. For each mode (v2
 // `advert_int 1`, v3 `advert_int 0.05`) and each way the master goes (`kill`: every process of
 // its namespace SIGSTOPped, then SIGKILLed; `term`: SIGTERM to the daemon, a priority-0 handover)
-// the runs of the two daemons alternate, each after a random phase. The client captures the
-// wire: the time from the kill to the new master's first advert and first gratuitous ARP (the
-// first frame that tells the client where the VIP is), and from the old master's last advert to
-// the new one's first, which must stay within Master_Down_Interval + 20 ms (kill) or
-// Skew_Time + 20 ms (term).
+// the runs of the two daemons alternate. A crash falls half an advert interval after one of
+// a's adverts (bench/phase-kill.ts), the same phase for both daemons. The client probes the VIP
+// every 0.5 ms on a fixed schedule (bench/icmp-prober.ts) and captures the wire: the time from
+// the kill to the new master's first advert, its first gratuitous ARP (the first frame that
+// tells the client where the VIP is) and its first echo reply (the VIP answers again); and from
+// the old master's last advert to the new one's first, which must stay within
+// Master_Down_Interval + 20 ms (kill) or Skew_Time + 20 ms (term), and to its first reply.
 //
 // Soak mode (`--soak-minutes M`, default 2 with plain `--soak`; the issue's 10-minute run is
 // `--soak-minutes 10`): 100 instances at v3 advert_int 0.1 on one stayalive pair; counts the
@@ -19,6 +21,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  namespacePids,
   requireRoot,
   run,
   sleep,
@@ -29,7 +32,6 @@ import {
 } from '../test/lab/lib/index.js';
 import {
   MAC,
-  crash,
   hasAddr,
   startNode,
   trio,
@@ -53,6 +55,11 @@ const KINDS: Kind[] = ['stayalive', 'keepalived'];
 const VIP = '192.0.2.100';
 const SLACK_MS = 20;
 const PROBER = fileURLToPath(new URL('./icmp-prober.ts', import.meta.url));
+const PHASE_KILL = fileURLToPath(new URL('./phase-kill.ts', import.meta.url));
+/** The marker frame phase-kill.ts sends at the kill (an IEEE local experimental ethertype). */
+const MARKER_ETHERTYPE = 0x88b5;
+/** Where in a's advert cycle the crash falls (fraction of advert_int after an advert). */
+const PHASE = 0.5;
 
 /** RFC Skew_Time and Master_Down_Interval (keepalived: 3 adverts), in ms. */
 const skewMs = (m: Mode, prio: number): number =>
@@ -72,12 +79,12 @@ interface Sample {
   gapReply: number;
 }
 
-const realMs = (perfMs: number): number => performance.timeOrigin + perfMs;
-
 /** `tcpdump -tt -e` lines → VRRP adverts and ARPs by source MAC, times in ms. */
 async function frames(
   path: string,
-): Promise<{ t: number; mac: string; prio: number | null; arp: boolean; reply: boolean }[]> {
+): Promise<
+  { t: number; mac: string; prio: number | null; arp: boolean; reply: boolean; marker: boolean }[]
+> {
   const lines = await readPcapTimed(path);
   const out = [];
   for (const l of lines) {
@@ -90,6 +97,7 @@ async function frames(
       prio: prio ? Number(prio[1]) : null,
       arp: / ARP /.test(l) || /ethertype ARP/.test(l),
       reply: /ICMP echo reply/.test(l),
+      marker: l.includes(`(0x${MARKER_ETHERTYPE.toString(16)})`),
     });
   }
   return out;
@@ -126,7 +134,10 @@ async function oneRun(
   const nb = startNode(lab, t.b, kind, conf(100), tag);
   try {
     await waitSoleHolder([t.a, t.b], t.a, VIP, mdiMs(m, 150) + 8000);
-    const cap = await t.c.capture('eth0', 'proto 112 or arp or icmp');
+    const cap = await t.c.capture(
+      'eth0',
+      `proto 112 or arp or icmp[icmptype] == icmp-echoreply or ether proto ${MARKER_ETHERTYPE}`,
+    );
     // The client probes the VIP on a fixed 0.5 ms schedule (bounded to 30 s) throughout.
     const pinger = t.c.spawn([process.execPath, '--import', 'tsx', PROBER, VIP, '500', '30']);
     await waitFor(() => pinger.output().includes('ready'), {
@@ -134,14 +145,19 @@ async function oneRun(
       intervalMs: 20,
       what: 'the prober',
     });
-    // Settle past the first adverts, then a random phase within one advert interval.
-    await sleep(2 * m.advertInt * 1000 + 300 + Math.random() * m.advertInt * 1000);
-    let t0: number;
-    if (how === 'kill') t0 = await crash(t.a);
-    else {
-      const pid = daemonPid(na);
-      t0 = performance.now();
-      process.kill(pid, 'SIGTERM');
+    // Settle past the first adverts.
+    await sleep(2 * m.advertInt * 1000 + 300);
+    // Half an advert interval after one of a's adverts, for every daemon alike: a crash of
+    // every process of a's namespace, or a SIGTERM to the daemon (phase-kill.ts). Its marker
+    // frame times it on the capture's clock.
+    const pids = how === 'kill' ? await namespacePids(t.a.ns) : [daemonPid(na)];
+    const killer = t.c.spawn([
+      ...[process.execPath, '--import', 'tsx', PHASE_KILL, how],
+      ...['192.0.2.1', String(PHASE * m.advertInt * 1000), ...pids.map(String)],
+    ]);
+    const st = await killer.exited;
+    if (st.code !== 0 || !killer.output().includes('done')) {
+      throw new Error(`phase-kill: ${killer.output()}`);
     }
     // Quiet until the takeover is due: each poll is an `ip` process whose rtnetlink dump holds
     // the kernel's RTNL lock, which a takeover's address request then waits for.
@@ -155,7 +171,8 @@ async function oneRun(
     await pinger.stop(1000);
     const path = await cap.stop();
     const fr = await frames(path);
-    const kill = realMs(t0);
+    const kill = fr.find((f) => f.marker)?.t;
+    if (kill === undefined) throw new Error(`${kind} ${m.label} ${how}: no marker in ${path}`);
     // kill: the old master's last advert; term: its priority-0 advert.
     const lastOld =
       how === 'kill'
@@ -167,7 +184,13 @@ async function oneRun(
     const garp = fr.find((f) => f.mac === MAC.b && f.arp && f.t > kill);
     const reply = fr.find((f) => f.mac === MAC.b && f.reply && f.t > kill);
     if (!lastOld || !newAdvert || !garp || !reply) {
-      throw new Error(`${kind} ${m.label} ${how}: incomplete capture ${path}`);
+      const missing = Object.entries({ lastOld, newAdvert, garp, reply })
+        .filter(([, v]) => !v)
+        .map(([k]) => k);
+      const last = fr.at(-1);
+      throw new Error(
+        `${kind} ${m.label} ${how}: no ${missing.join(', ')} in ${path} (${fr.length} frames, kill ${kill.toFixed(1)}, first ${fr[0]?.t.toFixed(1)}, last ${last?.t.toFixed(1)} from ${last?.mac})`,
+      );
     }
     return {
       toAdvert: newAdvert.t - kill,
@@ -272,9 +295,9 @@ async function failover(runs: number): Promise<void> {
         const med = (k: Kind, f: 'toReply' | 'gapReply'): number =>
           (row[k] as Record<typeof f, Stats>)[f].median;
         const ratio = (f: 'toReply' | 'gapReply'): number =>
-          Math.round((med('stayalive', f) / med('keepalived', f)) * 1000) / 1000;
-        // The issue's measure (kill → first reply) carries the kill's random phase within an
-        // advert interval; from the old master's last advert it does not.
+          Math.round((med('stayalive', f) / med('keepalived', f)) * 10000) / 10000;
+        // The issue's measure is kill → first reply; from the old master's last advert it is
+        // the same minus the phase of the kill (now fixed, so both say the same).
         row.ratio = ratio('toReply');
         row.ratioPhaseFree = ratio('gapReply');
         rows.push(row);
