@@ -33,6 +33,9 @@ export class Daemon {
   private reloads = 0;
   private lastReload: { at: string; outcome: string; reason?: string } | undefined;
   private stopping: Promise<void> | undefined;
+  private markStopped: () => void = () => undefined;
+  /** Settles once a stop (SIGTERM/SIGINT) has finished its teardown. */
+  readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
   private smtpAlerts: SmtpAlerts | undefined;
   private reloading = Promise.resolve();
   private readonly onSignal = new Map<NodeJS.Signals, () => void>();
@@ -220,6 +223,7 @@ export class Daemon {
         subsystem: 'daemon',
         message: `Stopped stayalive v${VERSION}`,
       });
+      this.markStopped();
     })();
     return this.stopping;
   }
