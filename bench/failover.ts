@@ -150,15 +150,21 @@ async function oneRun(
     // Half an advert interval after one of a's adverts, for every daemon alike: a crash of
     // every process of a's namespace, or a SIGTERM to the daemon (phase-kill.ts). Its marker
     // frame times it on the capture's clock.
+    // It also probes every 0.1 ms from 2 ms before the takeover is due to 8 ms after.
     const pids = how === 'kill' ? await namespacePids(t.a.ns) : [daemonPid(na)];
+    const due = how === 'kill' ? mdiMs(m, 100) - PHASE * m.advertInt * 1000 : skewMs(m, 100);
     const killer = t.c.spawn([
       ...[process.execPath, '--import', 'tsx', PHASE_KILL, how],
-      ...['192.0.2.1', String(PHASE * m.advertInt * 1000), ...pids.map(String)],
+      ...['192.0.2.1', String(PHASE * m.advertInt * 1000)],
+      ...[VIP, String(Math.max(0, due - 2)), String(due + 8)],
+      ...pids.map(String),
     ]);
-    const st = await killer.exited;
-    if (st.code !== 0 || !killer.output().includes('done')) {
-      throw new Error(`phase-kill: ${killer.output()}`);
-    }
+    await waitFor(() => killer.output().includes('done') || !killer.running, {
+      timeoutMs: 15_000,
+      intervalMs: 5,
+      what: 'phase-kill',
+    });
+    if (!killer.output().includes('done')) throw new Error(`phase-kill: ${killer.output()}`);
     // Quiet until the takeover is due: each poll is an `ip` process whose rtnetlink dump holds
     // the kernel's RTNL lock, which a takeover's address request then waits for.
     await sleep((how === 'kill' ? mdiMs(m, 100) : skewMs(m, 100)) + 50);
@@ -169,6 +175,7 @@ async function oneRun(
     });
     await sleep(300);
     await pinger.stop(1000);
+    await killer.stop(1000);
     const path = await cap.stop();
     const fr = await frames(path);
     const kill = fr.find((f) => f.marker)?.t;

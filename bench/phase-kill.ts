@@ -1,28 +1,40 @@
 // Crashes (or stops) a VRRP master at a fixed phase of its advert cycle, for
 // bench/failover.ts. Run inside the client host:
-//   node --import tsx bench/phase-kill.ts kill|term MASTER_IP OFFSET_MS PID...
+//   node --import tsx bench/phase-kill.ts kill|term MASTER_IP OFFSET_MS VIP FROM_MS TO_MS PID...
 // Waits for an advert from MASTER_IP (priority > 0), then OFFSET_MS after the kernel received
 // it: `kill` freezes every PID (SIGSTOP) and kills them (SIGKILL); `term` sends SIGTERM to the
-// first PID. Right after the signals it sends one marker frame (ethertype 0x88b5, broadcast)
-// out of eth0, so the capture holds the moment on its own clock. "From the kill to the first
+// first PID. With the signals it sends one marker frame (ethertype 0x88b5, broadcast) out of
+// eth0, so the capture holds the moment on its own clock (kill: once a is frozen; term: just
+// before the SIGTERM). "From the kill to the first
 // reply" then carries the same phase for every daemon compared, instead of a random one as wide
-// as an advert interval. Prints "ready" once listening; gives up after 10 s.
+// as an advert interval. Then, from FROM_MS to TO_MS after the signals (the window where the
+// takeover is due), it sends an echo request to VIP every 0.1 ms: the capture shows the first
+// reply to within 0.1 ms, where the bench's steady 0.5 ms prober alone would quantise it by
+// 0.5 ms (and probing that fast all along is more than the capture keeps up with here). Prints
+// "ready" once listening and "done" after the window, then idles (at most 30 s) until stopped;
+// gives up after 10 s without an advert.
 import { readFileSync } from 'node:fs';
+import { encodeEcho } from '../src/gateway/icmp-packet.js';
 import { PacketSocket, RawSocket, ifNameToIndex } from '../src/os/native.js';
 
 const MARKER_ETHERTYPE = 0x88b5; // bench/failover.ts looks for it
 
-const [mode, master, offsetArg, ...pidArgs] = process.argv.slice(2);
+const [mode, master, offsetArg, vip, fromArg, toArg, ...pidArgs] = process.argv.slice(2);
 const offsetUs = Number(offsetArg) * 1000;
+const [fromUs, toUs] = [Number(fromArg) * 1000, Number(toArg) * 1000];
 const pids = pidArgs.map(Number);
 if (
   (mode !== 'kill' && mode !== 'term') ||
   !master ||
+  !vip ||
   !(offsetUs >= 0) ||
+  !(fromUs >= 0 && toUs > fromUs && toUs - fromUs <= 100_000) ||
   pids.length === 0 ||
   pids.some((p) => !(p > 1))
 ) {
-  console.error('usage: phase-kill kill|term MASTER_IP OFFSET_MS PID...');
+  console.error(
+    'usage: phase-kill kill|term MASTER_IP OFFSET_MS VIP FROM_MS TO_MS(<= FROM+100) PID...',
+  );
   process.exit(2);
 }
 
@@ -67,10 +79,28 @@ sock.on('message', (m) => {
     tx.send(marker);
     signal(pids, 'SIGKILL');
   } else {
+    tx.send(marker); // first: the daemon's priority-0 advert must come after it on the wire
     signal(pids.slice(0, 1), 'SIGTERM');
-    tx.send(marker);
   }
   tx.close();
+  const t0 = monoUs();
+  const icmp = RawSocket.open(4, 1).dropAllInput(); // the replies are read from the capture
+  const token = Buffer.alloc(8);
+  let seq = 0;
+  for (let next = t0 + fromUs; next < t0 + toUs; next += 100) {
+    for (let left = next - monoUs(); left > 0; left = next - monoUs()) {
+      Atomics.wait(sleeper, 0, 0, left / 1000);
+    }
+    try {
+      icmp.send(encodeEcho(4, (process.pid + 1) & 0xffff, seq++ & 0xffff, token), vip);
+    } catch {
+      // a lost probe, as a real client's would be
+    }
+  }
+  icmp.close();
   console.log('done');
+  // Stay idle through the takeover: a Node process exiting now would take a CPU from the
+  // daemons at the very moment being measured. The bench stops it after its capture.
+  setTimeout(() => undefined, 30_000);
 });
 console.log('ready');
