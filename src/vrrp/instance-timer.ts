@@ -9,7 +9,7 @@
  */
 import type { Micros } from './timers.js';
 
-const LEAD_MS = 3;
+const LEAD_MS = 5;
 /** A futex sleep wakes 150–270 µs late here (p50–p99, idle); the rest is polled. */
 const WAKE_US = 400;
 /** Never notified: Atomics.wait on it is a plain sleep. */
