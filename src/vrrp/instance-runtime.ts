@@ -432,7 +432,12 @@ export class InstanceRuntime {
     const g = this.config.global;
     const group = v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6;
     const dsts = v.unicastPeers.length > 0 ? v.unicastPeers.map((p) => p.address) : [group];
-    for (const dst of dsts) this.encode(this.machine.priority, dst);
+    // And the priority-0 advert of a SIGTERM, which otherwise runs the encoder cold in the
+    // signal's own turn, before the handover can start.
+    for (const dst of dsts) {
+      this.encode(this.machine.priority, dst);
+      this.encode(0, dst);
+    }
   }
 
   private sendAdvert(priority: number): void {
