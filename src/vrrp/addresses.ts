@@ -13,7 +13,7 @@ import type {
   RouteSpec as VRouteSpec,
   RuleSpec as VRuleSpec,
 } from '../config/vrrp/types.js';
-import { ifNameToIndex, type SendBatch } from '../os/native.js';
+import { ifNameToIndex, SendBatch } from '../os/native.js';
 import {
   RT_SCOPE,
   RT_TABLE,
@@ -207,27 +207,32 @@ export class InstanceAddresses {
   }
 
   /**
-   * The takeover's fast path: every VIP request sent now, unacked (rtnl sendUnacked), so the
-   * VIPs exist when this returns and the GARP can follow at once. addAll still runs after it
-   * and takes the EEXIST answers as "added". False (nothing to rely on) when the VIP list is
-   * not complete yet or the socket failed.
+   * The takeover's fast path: every VIP request sent now, unacked, so the VIPs exist when this
+   * returns and the GARP can follow at once. addAll still runs after it and takes the EEXIST
+   * answers as "added". False (nothing to rely on) when the VIP list is not complete yet or a
+   * request could not be sent.
    */
   sendVipsEarly(): boolean {
-    if (!this.early || !this.vipSpecs) return false;
-    return this.rtnl.sendUnacked(this.early);
+    try {
+      const batch = new SendBatch();
+      return this.addVipsTo(batch) !== null && batch.run().every((e) => e === 0);
+    } catch {
+      return false; // the socket would not open: the acked path reports it
+    }
   }
 
   /** The same requests added to `batch` (sent by batch.run()): how many, null when not ready. */
   addVipsTo(batch: SendBatch): number | null {
-    if (!this.early || !this.vipSpecs) return null;
+    if (!this.early) return null;
     this.rtnl.addUnackedTo(batch, this.early);
     return this.early.length;
   }
 
   /**
-   * Builds the early requests, and runs both request paths once against interface index 0,
-   * which the kernel refuses (ENODEV) without touching anything: a backup's first real add is
-   * at its takeover, where V8 would otherwise spend most of a millisecond on cold code.
+   * Builds the early requests (only once every VIP's interface is known), and runs both
+   * request paths once against interface index 0, which the kernel refuses (ENODEV) without
+   * touching anything: a backup's first real add is at its takeover, where V8 would otherwise
+   * spend most of a millisecond on cold code.
    */
   async warm(): Promise<void> {
     const specs = this.specs();
@@ -235,7 +240,13 @@ export class InstanceAddresses {
     const first = specs[0];
     if (!first) return;
     const spec = { ...first, ifindex: 0 };
-    this.rtnl.sendUnacked([unackedAddAddress(spec)]);
+    try {
+      const batch = new SendBatch();
+      this.rtnl.addUnackedTo(batch, [unackedAddAddress(spec)]);
+      batch.run();
+    } catch {
+      // no socket now: the takeover falls back to the acked path
+    }
     for (let i = 0; i < 2; i++) await this.rtnl.addAddress(spec).catch(() => undefined);
   }
 

@@ -74,22 +74,16 @@ export class Rtnl {
     this.unacked?.close();
   }
 
-  /**
-   * Sends requests built by `unackedAddAddress` at once, on a second socket, with no ack asked
-   * for (unacked.ts): the kernel has applied them when this returns. False when the socket
-   * failed. Follow with the acked request, which reports what went wrong.
-   */
-  sendUnacked(msgs: readonly Buffer[]): boolean {
-    this.unacked ??= new UnackedSender();
-    return this.unacked.send(msgs);
-  }
-
   /** Unacked requests the kernel refused (their acked follow-ups say why). */
   get unackedRefused(): number {
     return this.unacked?.refused ?? 0;
   }
 
-  /** The same requests, added to `batch` to go out with its other datagrams (batch.run()). */
+  /**
+   * Requests built by `unackedAddAddress`, added to `batch` to go out on a second socket with
+   * no ack asked for (unacked.ts): the kernel has applied each one when its sendmsg returns.
+   * Follow with the acked request, which reports what went wrong.
+   */
   addUnackedTo(batch: SendBatch, msgs: readonly Buffer[]): void {
     this.unacked ??= new UnackedSender();
     this.unacked.addTo(batch, msgs);

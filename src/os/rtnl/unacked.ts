@@ -1,8 +1,8 @@
 /**
- * Requests built ahead and sent later without asking for an ack, for the one place where
- * microseconds count: a VRRP takeover, whose VIPs must exist before its first gratuitous ARP.
- * rtnetlink applies a request inside the sending sendmsg(), so once `send` returns the object is
- * in place (or the request failed). No promise, no sequence bookkeeping, no timer: the caller
+ * Requests built ahead and sent later, in a SendBatch, without asking for an ack: for the one
+ * place where microseconds count, a VRRP takeover, whose VIPs must exist before its first
+ * gratuitous ARP. rtnetlink applies a request inside the sending sendmsg(), so once that returns
+ * the object is in place (or the request failed). No promise, no sequence bookkeeping, no timer: the caller
  * follows with the normal acked request, which reports any failure (EEXIST there means the
  * early request worked). Failures also come back here as NLMSG_ERROR; they are counted and
  * dropped. I/O module (a second rtnetlink socket of its own).
@@ -45,17 +45,6 @@ export class UnackedSender {
     s.unref();
     this.sock = s;
     return s;
-  }
-
-  /** Sends every request now; false when one could not be sent (the socket failed). */
-  send(msgs: readonly Buffer[]): boolean {
-    try {
-      const s = this.socket();
-      for (const m of msgs) s.send(m);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   /** Adds the requests to `batch`, on this sender's socket, to go out with batch.run(). */
