@@ -133,15 +133,20 @@ class SharedReceiver {
   }
 }
 
+/** A view, not a copy: the encoder's bytes are kept and never changed. */
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
 export class RawVrrpTransport implements VrrpTransport {
   private readonly sock: RawSocket;
   private readonly ifindex: number;
   private readonly receiver: SharedReceiver;
   private cb: Listener | null = null;
   private readonly listener: Listener = (r, rx) => this.cb?.(r, rx);
+  private readonly sendOptions: { ifindex: number; source: string };
 
   constructor(private readonly o: VrrpTransportOptions) {
     this.ifindex = ifNameToIndex(o.ifname);
+    this.sendOptions = { ifindex: this.ifindex, source: o.source };
     const s = RawSocket.open(o.family, IPPROTO_VRRP);
     this.sock = s;
     try {
@@ -162,17 +167,10 @@ export class RawVrrpTransport implements VrrpTransport {
   }
 
   send(build: (dst: string) => Uint8Array): number {
-    const dsts = this.o.peers.length > 0 ? this.o.peers : [this.o.group];
     let sent = 0;
-    for (const dst of dsts) {
+    for (const dst of this.destinations()) {
       try {
-        const bytes = build(dst);
-        // A view, not a copy: the encoder's bytes are kept and never changed.
-        const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        this.sock.send(b, dst, {
-          ifindex: this.ifindex,
-          source: this.o.source,
-        });
+        this.sock.send(asBuffer(build(dst)), dst, this.sendOptions);
         sent++;
       } catch {
         // EAGAIN / ENETUNREACH on one peer must not stop the others; the counter shows it.
@@ -182,13 +180,14 @@ export class RawVrrpTransport implements VrrpTransport {
   }
 
   addTo(batch: SendBatch, build: (dst: string) => Uint8Array): number {
-    const dsts = this.o.peers.length > 0 ? this.o.peers : [this.o.group];
-    for (const dst of dsts) {
-      const bytes = build(dst);
-      const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      batch.addRaw(this.sock, b, dst, { ifindex: this.ifindex, source: this.o.source });
-    }
+    const dsts = this.destinations();
+    for (const dst of dsts) batch.addRaw(this.sock, asBuffer(build(dst)), dst, this.sendOptions);
     return dsts.length;
+  }
+
+  /** One copy per unicast peer, else one to the group. */
+  private destinations(): readonly string[] {
+    return this.o.peers.length > 0 ? this.o.peers : [this.o.group];
   }
 
   onPacket(cb: Listener): void {
