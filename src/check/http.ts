@@ -29,7 +29,7 @@ import {
 } from './http-wire.js';
 import { errnoCode, sharedTcpProber, type TcpProber } from '../os/tcp-prober.js';
 import { describeError, result, settleOnce, type ProbeResult } from './probe-util.js';
-import { openSocket, targetOf, type Target } from './tcp.js';
+import { openSocket, proberRequest, targetOf, type Target } from './tcp.js';
 
 /** Cap on the body kept for the regex (the digest streams everything). */
 const REGEX_BODY_MAX = 1024 * 1024;
@@ -125,11 +125,7 @@ function fetchUrlNative(
     try {
       id = p.exchange(
         {
-          address: t.host,
-          port: t.port,
-          timeoutMs: t.timeoutS * 1000,
-          source: t.bindto,
-          sourcePort: t.bindPort,
+          ...proberRequest(t),
           request: requestText(url.path ?? '/', c.httpProtocol, vhost, t.host, t.port),
           maxBytes: RESPONSE_MAX,
         },

@@ -10,7 +10,12 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { ConnOpts } from '../config/lvs/types.js';
-import { errnoCode, sharedTcpProber, type TcpProber } from '../os/tcp-prober.js';
+import {
+  errnoCode,
+  sharedTcpProber,
+  type TcpProber,
+  type TcpProbeRequest,
+} from '../os/tcp-prober.js';
 import { describeError, settleOnce, type ProbeResult } from './probe-util.js';
 
 /** A ConnOpts after finalize: address, port and timeout filled in. */
@@ -29,6 +34,17 @@ export function targetOf(conn: ConnOpts): Target {
     timeoutS: conn.connectTimeout ?? 5,
     bindto: conn.bindto,
     bindPort: conn.bindPort,
+  };
+}
+
+/** The native prober's connect request for `t` (also the base of an HTTP exchange). */
+export function proberRequest(t: Target): TcpProbeRequest {
+  return {
+    address: t.host,
+    port: t.port,
+    timeoutMs: t.timeoutS * 1000,
+    source: t.bindto,
+    sourcePort: t.bindPort,
   };
 }
 
@@ -74,13 +90,7 @@ export function directTcp(
   t: Target,
   done: (r: ProbeResult) => void,
 ): { start(): number; cancel(handle: number): void } {
-  const req = {
-    address: t.host,
-    port: t.port,
-    timeoutMs: t.timeoutS * 1000,
-    source: t.bindto,
-    sourcePort: t.bindPort,
-  };
+  const req = proberRequest(t);
   const cb = (errno: number, latencyUs: number): void => done(tcpOutcome(errno, latencyUs));
   return {
     start(): number {
@@ -100,16 +110,7 @@ export function directTcp(
 function probeNative(p: TcpProber, t: Target, signal: AbortSignal): Promise<ProbeResult> {
   let pending;
   try {
-    pending = p.probe(
-      {
-        address: t.host,
-        port: t.port,
-        timeoutMs: t.timeoutS * 1000,
-        source: t.bindto,
-        sourcePort: t.bindPort,
-      },
-      signal,
-    );
+    pending = p.probe(proberRequest(t), signal);
   } catch (e) {
     // Bad literals (a host name, an empty connect_ip) throw before any socket exists.
     return Promise.resolve({ ok: false, reason: describeError(e), latencyMs: 0 });
