@@ -6,8 +6,7 @@
 // back, sleeping in between (Atomics.wait: a futex, no busy loop), for at most SECONDS. The
 // replies are not read here: the bench reads them from its capture. Prints "ready" once the
 // socket is open.
-import { encodeEcho } from '../src/gateway/icmp-packet.js';
-import { RawSocket } from '../src/os/native.js';
+import { monoUs, openProbeSocket, probe } from './echo-probes.js';
 
 const [address, intervalArg, secondsArg] = process.argv.slice(2);
 const intervalUs = Number(intervalArg ?? 1000);
@@ -17,23 +16,8 @@ if (!address || !(intervalUs >= 100) || !(seconds > 0 && seconds <= 120)) {
   process.exit(2);
 }
 
-const sock = RawSocket.open(4, 1).dropAllInput(); // the replies are read from the capture
-const id = process.pid & 0xffff;
-const token = Buffer.alloc(8);
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
-
+const sock = openProbeSocket();
 console.log('ready');
-const end = nowUs() + seconds * 1e6;
-let next = nowUs();
-for (let seq = 0; next < end; seq = (seq + 1) & 0xffff) {
-  try {
-    sock.send(encodeEcho(4, id, seq, token), address);
-  } catch {
-    // No route or a full queue: that probe is lost, as a real client's would be.
-  }
-  next += intervalUs;
-  const wait = next - nowUs();
-  if (wait > 0) Atomics.wait(sleeper, 0, 0, wait / 1000);
-}
+const start = monoUs();
+probe(sock, address, process.pid & 0xffff, intervalUs, start, start + seconds * 1e6);
 sock.close();

@@ -14,8 +14,8 @@
 // "ready" once listening and "done" after the window, then idles (at most 30 s) until stopped;
 // gives up after 10 s without an advert.
 import { readFileSync } from 'node:fs';
-import { encodeEcho } from '../src/gateway/icmp-packet.js';
 import { PacketSocket, RawSocket, ifNameToIndex } from '../src/os/native.js';
+import { monoUs, openProbeSocket, probe, sleepUntil } from './echo-probes.js';
 
 const MARKER_ETHERTYPE = 0x88b5; // bench/failover.ts looks for it
 
@@ -38,7 +38,6 @@ if (
   process.exit(2);
 }
 
-const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const signal = (targets: number[], sig: NodeJS.Signals): void => {
   for (const p of targets) {
     try {
@@ -69,11 +68,7 @@ sock.on('message', (m) => {
   if (m.address !== master || m.data.length < ihl + 4 || m.data[ihl + 2] === 0) return;
   sock.close();
   clearTimeout(giveUp);
-  const at = (m.rxMonoUs ?? monoUs()) + offsetUs;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  for (let left = at - monoUs(); left > 0; left = at - monoUs()) {
-    Atomics.wait(sleeper, 0, 0, left / 1000);
-  }
+  sleepUntil((m.rxMonoUs ?? monoUs()) + offsetUs);
   if (mode === 'kill') {
     signal(pids, 'SIGSTOP');
     tx.send(marker);
@@ -84,19 +79,8 @@ sock.on('message', (m) => {
   }
   tx.close();
   const t0 = monoUs();
-  const icmp = RawSocket.open(4, 1).dropAllInput(); // the replies are read from the capture
-  const token = Buffer.alloc(8);
-  let seq = 0;
-  for (let next = t0 + fromUs; next < t0 + toUs; next += 100) {
-    for (let left = next - monoUs(); left > 0; left = next - monoUs()) {
-      Atomics.wait(sleeper, 0, 0, left / 1000);
-    }
-    try {
-      icmp.send(encodeEcho(4, (process.pid + 1) & 0xffff, seq++ & 0xffff, token), vip);
-    } catch {
-      // a lost probe, as a real client's would be
-    }
-  }
+  const icmp = openProbeSocket();
+  probe(icmp, vip, (process.pid + 1) & 0xffff, 100, t0 + fromUs, t0 + toUs);
   icmp.close();
   console.log('done');
   // Stay idle through the takeover: a Node process exiting now would take a CPU from the
