@@ -5,6 +5,7 @@
       "sources": [
         "native/module.cc",
         "native/send-batch.cc",
+        "native/signal-batch.cc",
         "native/socket.cc",
         "native/socket-io.cc",
         "native/socket-poll.cc",

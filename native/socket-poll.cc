@@ -61,10 +61,11 @@ Napi::Value Socket::KeepAlive(const Napi::CallbackInfo& info) {
 
 Napi::Value Socket::Close(const Napi::CallbackInfo& info) {
   StopPoll();
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
+  // fd_ is cleared before the close: a batch sent from a signal handler
+  // (signal-batch.cc) must never see a number another thread may reuse.
+  int fd = fd_;
+  fd_ = -1;
+  if (fd >= 0) ::close(fd);
   return info.Env().Undefined();
 }
 

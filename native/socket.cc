@@ -172,7 +172,9 @@ Socket::~Socket() {
     uv_close(reinterpret_cast<uv_handle_t*>(poll_), OnPollClosed);
     poll_ = nullptr;
   }
-  if (fd_ >= 0) ::close(fd_);
+  int fd = fd_;
+  fd_ = -1;
+  if (fd >= 0) ::close(fd);
 }
 
 int Socket::CheckOpen(Napi::Env env) const {

@@ -17,6 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import { ErrorCodes, StayaliveError } from '../core/errors.js';
 
 /** What recv() gives back for every kind; the optional fields depend on the kind. */
@@ -98,7 +99,7 @@ interface NativeBinding {
     new (kind: 'unix', bindPath: string | null): NativeHandle;
     new (kind: 'netlink', protocol: number, groups: number): NativeHandle;
   };
-  SendBatch: new () => NativeBatch;
+  SendBatch: { new (): NativeBatch; disarmSignals(): void };
   ifNameToIndex(name: string): number;
   ifIndexToName(index: number): string;
 }
@@ -114,6 +115,8 @@ interface NativeBatch {
   ): number;
   run(): number[];
   readonly size: number;
+  armSignals(signals: number[]): void;
+  readonly fired: boolean;
 }
 
 const ADDON_PATHS = [
@@ -358,6 +361,25 @@ export class SendBatch {
 
   get size(): number {
     return this.b.size;
+  }
+
+  /**
+   * Arms the batch to be sent from inside the handler of the first of `signals` to arrive,
+   * before Node's own handler runs (which then delivers the signal to JavaScript as usual).
+   * One batch is armed per process; arming replaces it. An armed batch takes no more adds.
+   */
+  armSignals(signals: NodeJS.Signals[]): void {
+    this.b.armSignals(signals.map((s) => osConstants.signals[s]));
+  }
+
+  /** No batch is sent on a signal any more. */
+  static disarmSignals(): void {
+    loadNative().SendBatch.disarmSignals();
+  }
+
+  /** True once a signal has sent this batch. */
+  get fired(): boolean {
+    return this.b.fired;
   }
 
   private handleOf(sock: object): NativeHandle {

@@ -19,6 +19,7 @@ import {
   UnixDgramSocket,
   type RawMessage,
 } from '../../src/os/native.js';
+import { StopBatch } from '../../src/vrrp/stop-batch.js';
 
 type Result = Record<string, unknown>;
 
@@ -331,6 +332,105 @@ const cases: Record<string, () => Promise<Result>> = {
     rtnl.close();
     for (const s of [rx, tx, raw, rawRx]) s.close();
     return { size, errs, frames, rawFrom, present, again, refused };
+  },
+
+  // A batch armed for SIGTERM leaves from inside the signal handler (before any JavaScript
+  // runs), once; Node's own listeners still run; disarm and re-arm replace it.
+  async signalBatch() {
+    const rx = PacketSocket.open('vb', 0x88b5);
+    const tx = PacketSocket.open('va');
+    const frame = (text: string): Buffer => {
+      const f = Buffer.alloc(60);
+      Buffer.from('ffffffffffff', 'hex').copy(f, 0);
+      f.writeUInt16BE(0x88b5, 12);
+      f.write(text, 14);
+      return f;
+    };
+    const frames: string[] = [];
+    rx.on('message', (m) => frames.push(m.data.subarray(14, 19).toString()));
+    const heard: string[] = [];
+    process.on('SIGTERM', () => heard.push('TERM'));
+    process.on('SIGINT', () => heard.push('INT'));
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
+
+    const one = new SendBatch().add(tx, frame('sig-1'));
+    one.armSignals(['SIGTERM', 'SIGINT']);
+    const addArmed = errInfo(() => one.add(tx, frame('late!')));
+    process.kill(process.pid, 'SIGTERM');
+    // Synchronously after kill(): the handler has run, no JavaScript listener has yet.
+    const atOnce = { fired: one.fired, heard: heard.length };
+    await settle();
+    const afterFirst = { frames: [...frames], heard: [...heard] };
+    process.kill(process.pid, 'SIGTERM'); // fired already: nothing more is sent
+    await settle();
+    const afterSecond = { frames: [...frames], heard: [...heard] };
+
+    const two = new SendBatch().add(tx, frame('sig-2'));
+    two.armSignals(['SIGINT']);
+    SendBatch.disarmSignals();
+    process.kill(process.pid, 'SIGINT');
+    await settle();
+    const disarmed = { fired: two.fired, frames: [...frames], heard: [...heard] };
+
+    const three = new SendBatch().add(tx, frame('sig-3'));
+    three.armSignals(['SIGINT']);
+    process.kill(process.pid, 'SIGINT');
+    await settle();
+    const rearmed = { fired: three.fired, oneStillFired: one.fired, frames: [...frames] };
+    process.removeAllListeners('SIGTERM');
+    process.removeAllListeners('SIGINT');
+    rx.close();
+    tx.close();
+    return { addArmed, atOnce, afterFirst, afterSecond, disarmed, rearmed };
+  },
+
+  // vrrp/stop-batch.ts over the real handler: a master's advert is armed; losing mastership
+  // disarms it at once (a backup never sends it); a signal sends it once and takeSent says so.
+  async stopBatch() {
+    const rx = PacketSocket.open('vb', 0x88b5);
+    const tx = PacketSocket.open('va');
+    const frames: string[] = [];
+    rx.on('message', (m) => frames.push(m.data.subarray(14, 15).toString()));
+    const heard: number[] = [];
+    process.on('SIGTERM', () => heard.push(1));
+    const source = (name: string) => ({
+      master: false,
+      addStopAdvertsTo(b: SendBatch): number {
+        if (!this.master) return 0;
+        const f = Buffer.alloc(60);
+        Buffer.from('ffffffffffff', 'hex').copy(f, 0);
+        f.writeUInt16BE(0x88b5, 12);
+        f.write(name, 14);
+        b.add(tx, f);
+        return 1;
+      },
+    });
+    const a = source('a');
+    const b = source('b');
+    const sb = new StopBatch(() => [a, b]);
+    const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
+
+    a.master = true;
+    b.master = true;
+    sb.invalidate();
+    await turn(); // rebuilt on the next turn: both armed
+    b.master = false;
+    sb.invalidate(); // b lost mastership: disarmed now, before any rebuild
+    process.kill(process.pid, 'SIGTERM');
+    await turn();
+    const whileInvalid = { frames: [...frames], takeA: sb.takeSent(a) };
+    await turn(); // the rebuild armed a alone
+    process.kill(process.pid, 'SIGTERM');
+    await turn();
+    const fired = { frames: [...frames], heard: heard.length };
+    const takes = [sb.takeSent(a), sb.takeSent(a), sb.takeSent(b)];
+    sb.invalidate(); // a fired batch is kept: its record still answers
+    a.master = false;
+    sb.close();
+    process.removeAllListeners('SIGTERM');
+    rx.close();
+    tx.close();
+    return { whileInvalid, fired, takes };
   },
 
   // A throwing 'message' listener is an uncaught exception, as for Node's own sockets.

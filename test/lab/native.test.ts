@@ -183,6 +183,29 @@ describe('native addon on the real kernel', { concurrency: false }, () => {
     assert.equal(r.refused, 1, 'the kernel refused the ifindex-0 request, counted');
   });
 
+  test('SendBatch armed for a signal: sent from the handler, once, before JavaScript runs', () => {
+    const r = runCase('signalBatch');
+    assert.equal((r.addArmed as Json).code, 'ERR_INVALID_STATE', 'an armed batch takes no adds');
+    assert.deepEqual(r.atOnce, { fired: true, heard: 0 });
+    assert.deepEqual(r.afterFirst, { frames: ['sig-1'], heard: ['TERM'] });
+    assert.deepEqual(r.afterSecond, { frames: ['sig-1'], heard: ['TERM', 'TERM'] });
+    assert.deepEqual(r.disarmed, {
+      fired: false,
+      frames: ['sig-1'],
+      heard: ['TERM', 'TERM', 'INT'],
+    });
+    assert.deepEqual(r.rearmed, { fired: true, oneStillFired: true, frames: ['sig-1', 'sig-3'] });
+  });
+
+  test('VRRP stop batch: only masters are armed; a signal sends theirs once', () => {
+    const r = runCase('stopBatch');
+    // b had just lost mastership and the rebuild had not run: nothing was armed, nothing sent.
+    assert.deepEqual(r.whileInvalid, { frames: [], takeA: 0 });
+    // Rebuilt with a alone; the signal sent it, and Node's listener still ran both times.
+    assert.deepEqual(r.fired, { frames: ['a'], heard: 2 });
+    assert.deepEqual(r.takes, [1, 0, 0], "a's advert is accounted once; b had none");
+  });
+
   test('a throwing message listener becomes an uncaught exception, not a crash', () => {
     const r = runCase('throwingListener');
     assert.equal(r.caught, 'listener threw on PING');
