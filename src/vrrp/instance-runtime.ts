@@ -14,6 +14,7 @@
 import type { Config } from '../config/model.js';
 import type { VrrpInstance } from '../config/vrrp/types.js';
 import { publish } from '../core/bus.js';
+import type { SendBatch } from '../os/native.js';
 import type { Rtnl } from '../os/rtnl/index.js';
 import { InstanceAddresses, type Log } from './addresses.js';
 import { Announcer } from './announcer.js';
@@ -49,6 +50,10 @@ export interface InstanceEnv {
   onTransition(inst: InstanceRuntime, from: VrrpStateName, to: VrrpStateName, reason: string): void;
   /** A sync-group member's down timer fired; the group answers with `sync(…)`. */
   onWantMaster(inst: InstanceRuntime): void;
+  /** Called as soon as this instance becomes or stops being master (stop-batch.ts). */
+  onMastership(inst: InstanceRuntime): void;
+  /** Priority-0 adverts a stop signal's handler already sent for this instance (0: none). */
+  stopAdvertsSent(inst: InstanceRuntime): number;
 }
 
 /** Effects carried out inside `input` itself; the others follow in a microtask. */
@@ -105,6 +110,8 @@ export class InstanceRuntime {
     transitions: 0,
     /** Takeovers whose advert, VIPs and first GARP/NA went out as one prepared batch. */
     preparedTakeovers: 0,
+    /** Priority-0 adverts sent by the SIGTERM/SIGINT handler itself (stop-batch.ts). */
+    signalStopAdverts: 0,
     drops: newDropCounters(),
     checksumForms: newChecksumFormCounters(),
   };
@@ -265,6 +272,7 @@ export class InstanceRuntime {
     this.sent = ahead?.takeover && this.chainBusy === 0 ? ahead.takeover.run() : null;
     if (this.sent) this.counters.preparedTakeovers++;
     const r = ahead ? ahead.r : step(this.machine, i, t);
+    const wasMaster = this.machine.state === 'MASTER';
     this.machine = r.state;
     this.arm(r.deadline);
     // The wire and the kernel first: adverts go out now and the VIP changes start on the chain;
@@ -276,6 +284,7 @@ export class InstanceRuntime {
       else later.push(fx);
     }
     this.sent = null;
+    if (wasMaster !== (r.state.state === 'MASTER')) this.env.onMastership(this);
     if (later.length > 0) queueMicrotask(() => later.forEach((fx) => this.apply(fx)));
     // A sync-group member whose down timer fired asks its group (machine wantsMaster).
     if (i.type === 'timer' && r.state.state === 'BACKUP' && r.state.wantsMaster) {
@@ -323,6 +332,7 @@ export class InstanceRuntime {
     const v = this.spec;
     switch (fx.type) {
       case 'send-advert':
+        if (fx.priority === 0 && this.stopAdvertsSentBySignal()) break;
         if (this.sent && this.sent.adverts >= 0) {
           this.counters.advertsOut += this.sent.adverts;
           this.sent.adverts = -1; // accounted for
@@ -438,6 +448,23 @@ export class InstanceRuntime {
       this.encode(this.machine.priority, dst);
       this.encode(0, dst);
     }
+  }
+
+  /** The stop batch (stop-batch.ts) gets this master's priority-0 advert(s). */
+  addStopAdvertsTo(batch: SendBatch): number {
+    if (this.stopped || this.machine?.state !== 'MASTER' || !this.transport) return 0;
+    return this.transport.addTo(batch, (dst) => this.encode(0, dst));
+  }
+
+  /** The signal handler sent them already: count them, do not send them twice. */
+  private stopAdvertsSentBySignal(): boolean {
+    const n = this.env.stopAdvertsSent(this);
+    this.counters.advertsOut += n;
+    this.counters.priorityZeroOut += n;
+    this.counters.signalStopAdverts += n;
+    if (n > 0)
+      this.log('info', `(${this.name}) priority-0 advert sent by the stop signal's handler`);
+    return n > 0;
   }
 
   private sendAdvert(priority: number): void {

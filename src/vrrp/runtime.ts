@@ -18,6 +18,7 @@ import { instanceFingerprint, unsupportedReason } from './config-map.js';
 import { InstanceRuntime, type InstanceEnv } from './instance-runtime.js';
 import type { VrrpStateName } from './machine-types.js';
 import { Notifier, NotifyFifo } from './notify.js';
+import { StopBatch } from './stop-batch.js';
 import { SyncGroupRuntime } from './sync-group.js';
 import type { Micros } from './timers.js';
 import { TrackerHub } from './trackers.js';
@@ -41,6 +42,7 @@ export class VrrpRuntime {
   private groups: SyncGroupRuntime[] = [];
   private config: Config | null = null;
   private offGroupSync: (() => void) | null = null;
+  private readonly stopBatch = new StopBatch(() => [...this.running.values()].map((r) => r.inst));
 
   async start(c: Config): Promise<void> {
     this.rtnl = Rtnl.open();
@@ -118,6 +120,8 @@ export class VrrpRuntime {
         if (g) g.onWantMaster(inst);
         else inst.sync('MASTER');
       },
+      onMastership: () => this.stopBatch.invalidate(),
+      stopAdvertsSent: (inst) => this.stopBatch.takeSent(inst),
     };
   }
 
@@ -178,10 +182,13 @@ export class VrrpRuntime {
 
   /** Every master sends its priority-0 advert now; stop() finishes the job. */
   shutdown(): void {
+    // A batch the signal already sent keeps its record (takeSent); any other is disarmed.
+    this.stopBatch.close();
     for (const r of this.running.values()) r.inst.shutdown();
   }
 
   async stop(): Promise<void> {
+    this.stopBatch.close();
     // Stop every instance at once: each master sends its priority-0 advert immediately.
     const all = [...this.running.keys()];
     await Promise.all(all.map((n) => this.stopInstance(n)));

@@ -3,7 +3,7 @@
 // preempts back (not with nopreempt), and SIGTERM hands over after ~Skew_Time with a priority-0
 // advert on the wire. v2/IPv4, v3/IPv4 and v3/IPv6. Needs root and `npm run build`.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { readPcap, requireRoot, run, sleep, waitFor, withLab, type Host } from './lib/index.js';
 import { stayalivectlArgv } from './lib/stayalive.js';
@@ -128,9 +128,15 @@ for (const m of MODES) {
       await sleep(200);
       const lines = await readPcap(await cap.stop());
       const from = m.vip.includes(':') ? 'fe80::' : '192.0.2.1 >';
-      assert.ok(
-        lines.some((l) => l.includes(from) && /prio 0\b/.test(l)),
-        `priority-0 advert from a in the capture:\n${lines.slice(-8).join('\n')}`,
+      // Exactly one: the signal handler sent it, and the stop path did not send it again.
+      assert.equal(
+        lines.filter((l) => l.includes(from) && /prio 0\b/.test(l)).length,
+        1,
+        `one priority-0 advert from a in the capture:\n${lines.slice(-8).join('\n')}`,
+      );
+      assert.match(
+        readFileSync(a2.log, 'utf8'),
+        /priority-0 advert sent by the stop signal's handler/,
       );
     });
   });
