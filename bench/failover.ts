@@ -15,7 +15,8 @@
 // transitions after convergence (must be 0) and reports the CPU share and RSS of both daemons.
 //
 // Usage (root, after `npm run build`):
-//   node --import tsx bench/failover.ts [--runs N] [--mode v3]   (--mode: a part of the label)
+//   node --import tsx bench/failover.ts [--runs N] [--mode v3] [--how kill|term]
+//   (--mode: a part of the label)
 //   node --import tsx bench/failover.ts --soak [--soak-minutes M]
 // Writes bench/results/failover.json (key `failover` or `soak`; the other key is kept).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -269,7 +270,7 @@ async function failover(runs: number): Promise<void> {
     const t = await trio(lab);
     let n = 0;
     for (const m of MODES.filter((x) => x.label.includes(arg('--mode') ?? ''))) {
-      for (const how of ['kill', 'term'] as How[]) {
+      for (const how of (['kill', 'term'] as How[]).filter((h) => (arg('--how') ?? h) === h)) {
         const samples: Record<Kind, Sample[]> = { stayalive: [], keepalived: [] };
         for (let i = 0; i < runs; i++) {
           for (const kind of KINDS) {

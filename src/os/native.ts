@@ -102,6 +102,7 @@ interface NativeBinding {
   SendBatch: { new (): NativeBatch; disarmSignals(): void };
   ifNameToIndex(name: string): number;
   ifIndexToName(index: number): string;
+  setTimerSlack(ns: number): number;
 }
 
 /** send-batch.cc */
@@ -164,6 +165,14 @@ export function ifNameToIndex(name: string): number {
 /** if_indextoname; throws code ENXIO/ENODEV for an unused index. */
 export function ifIndexToName(index: number): string {
   return loadNative().ifIndexToName(index);
+}
+
+/**
+ * PR_SET_TIMERSLACK for the main thread: its timed sleeps (futex, epoll) may then wake at most
+ * `ns` late instead of the default 50 µs. Returns the previous slack.
+ */
+export function setTimerSlack(ns: number): number {
+  return loadNative().setTimerSlack(ns);
 }
 
 interface SocketEvents<M> {

@@ -126,6 +126,7 @@ export class InstanceRuntime {
       () => env.now(),
       () => this.input({ type: 'timer' }),
       (deadline) => this.prepareTimer(deadline),
+      () => this.transport?.drain(),
     );
     this.expect = toExpectations(spec, config.global);
   }

@@ -13,6 +13,7 @@ import type { Config } from '../config/model.js';
 import type { VrrpInstance } from '../config/vrrp/types.js';
 import { publish } from '../core/bus.js';
 import type { LogLevel } from '../core/events.js';
+import { setTimerSlack } from '../os/native.js';
 import { Rtnl } from '../os/rtnl/index.js';
 import { instanceFingerprint, unsupportedReason } from './config-map.js';
 import { InstanceRuntime, type InstanceEnv } from './instance-runtime.js';
@@ -45,6 +46,8 @@ export class VrrpRuntime {
   private readonly stopBatch = new StopBatch(() => [...this.running.values()].map((r) => r.inst));
 
   async start(c: Config): Promise<void> {
+    // The down timer's last stretch is a futex sleep (instance-timer.ts): let it wake on time.
+    setTimerSlack(1_000);
     this.rtnl = Rtnl.open();
     this.hub = new TrackerHub(this.rtnl, log);
     await this.hub.startLinks();

@@ -44,6 +44,8 @@ export interface VrrpTransport {
   addTo(batch: SendBatch, build: (dst: string) => Uint8Array): number;
   /** Decoded packets (or typed drops) as they arrive. */
   onPacket(cb: Listener): void;
+  /** Delivers now, synchronously, whatever the kernel has queued (every instance sharing it). */
+  drain(): void;
   close(): void;
 }
 
@@ -102,6 +104,20 @@ class SharedReceiver {
     let set = this.byVrid.get(vrid);
     if (!set) this.byVrid.set(vrid, (set = new Set()));
     set.add(l);
+  }
+
+  /** Reads until the queue is empty (without waiting for the loop to report readiness). */
+  drain(): void {
+    for (let i = 0; i < 64 && !this.sock.isClosed; i++) {
+      let m: InetMessage | null;
+      try {
+        m = this.sock.receive();
+      } catch {
+        return; // transient (ENOBUFS…): the next readiness retries
+      }
+      if (m === null) return;
+      this.onMessage(m);
+    }
   }
 
   release(vrid: number, l: Listener): void {
@@ -192,6 +208,10 @@ export class RawVrrpTransport implements VrrpTransport {
 
   onPacket(cb: Listener): void {
     this.cb = cb;
+  }
+
+  drain(): void {
+    this.receiver.drain();
   }
 
   close(): void {
