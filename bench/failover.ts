@@ -21,6 +21,7 @@
 // Writes bench/results/failover.json (key `failover` or `soak`; the other key is kept).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stayalivectlArgv } from '../test/lab/lib/stayalive.js';
 import {
   namespacePids,
   requireRoot,
@@ -68,6 +69,8 @@ const skewMs = (m: Mode, prio: number): number =>
 const mdiMs = (m: Mode, prio: number): number => 3 * m.advertInt * 1000 + skewMs(m, prio);
 
 interface Sample {
+  /** stayalive only: b's takeover went out as one prepared batch (status `preparedTakeovers`). */
+  prepared?: boolean;
   /** Kill/SIGTERM → new master's first advert, ms. */
   toAdvert: number;
   /** Kill/SIGTERM → new master's first gratuitous ARP, ms. */
@@ -175,6 +178,7 @@ async function oneRun(
       what: `${VIP} on b`,
     });
     await sleep(300);
+    const prepared = kind === 'stayalive' ? await preparedTakeovers(t.b, nb) : undefined;
     await pinger.stop(1000);
     await killer.stop(1000);
     const path = await cap.stop();
@@ -206,6 +210,7 @@ async function oneRun(
       gap: newAdvert.t - lastOld.t,
       toReply: reply.t - kill,
       gapReply: reply.t - lastOld.t,
+      ...(prepared === undefined ? {} : { prepared: prepared > 0 }),
     };
   } catch (e) {
     // Keep what the daemons said: the lab directory goes away at teardown.
@@ -224,6 +229,16 @@ async function oneRun(
     await t.a.ip(['addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { check: false });
     await t.b.ip(['addr', 'del', `${VIP}/24`, 'dev', 'eth0'], { check: false });
   }
+}
+
+/** b's `preparedTakeovers` counter, through stayalivectl. */
+async function preparedTakeovers(b: Host, n: Node): Promise<number> {
+  const sock = n.log.replace(/\.log$/, '.sock');
+  const r = await b.exec([...stayalivectlArgv(), '--socket', sock, '--json', 'status']);
+  const st = JSON.parse(r.stdout) as {
+    subsystems: { vrrp: { instances: { counters: { preparedTakeovers: number } }[] } };
+  };
+  return st.subsystems.vrrp.instances[0]?.counters.preparedTakeovers ?? 0;
 }
 
 interface Stats {
@@ -277,7 +292,7 @@ async function failover(runs: number): Promise<void> {
             const s = await retried(() => oneRun(lab, t, kind, m, how, `r${++n}`), failures);
             samples[kind].push(s);
             console.error(
-              `${m.label} ${how} ${kind} #${i + 1}: advert ${s.toAdvert.toFixed(1)} ms, GARP ${s.toGarp.toFixed(1)} ms, gap ${s.gap.toFixed(1)} ms`,
+              `${m.label} ${how} ${kind} #${i + 1}: advert ${s.toAdvert.toFixed(1)} ms, GARP ${s.toGarp.toFixed(1)} ms, gap ${s.gap.toFixed(1)} ms, reply ${s.toReply.toFixed(1)} ms${s.prepared === undefined ? '' : s.prepared ? ', prepared' : ', NOT prepared'}`,
             );
           }
         }
