@@ -21,6 +21,17 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
   };
   const unicast = v.unicastPeers.length > 0;
 
+  // Unicast adverts cannot be received on a VMAC (a macvlan gets no frames sent to the base's
+  // MAC), so they go through the base interface, as keepalived forces (vrrp_parser.c).
+  if (v.unicastConfigured && v.useVmac) {
+    if (!v.interface) {
+      warn(`(${v.name}): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac`);
+      v.useVmac = null;
+    } else if (!v.vmacXmitBase) {
+      warn(`(${v.name}) unicast with use_vmac requires vmac_xmit_base - setting`);
+      v.vmacXmitBase = true;
+    }
+  }
   if (v.unicastTtl !== null && v.unicastPeers.length === 0) {
     warn(`(${v.name}): Cannot use unicast_ttl without unicast peers - resetting`);
     v.unicastTtl = null;
@@ -83,6 +94,14 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
   if (v.strictMode && v.useVmac?.mac) {
     warn(`(${v.name}): cannot specify MAC address with strict mode - clearing`);
     v.useVmac.mac = null;
+  }
+  if (v.strictMode && v.useVmac && v.vmacXmitBase) {
+    warn(`(${v.name}) xmit_base is incompatible with strict mode - resetting`);
+    v.vmacXmitBase = false;
+  }
+  if (v.vmacXmitBase && !v.useVmac) {
+    warn(`(${v.name}) vmac_xmit_base is only valid with a vmac`);
+    v.vmacXmitBase = false;
   }
   const first = v.virtualIpaddress[0];
   if (v.family === 6 && first && !/^fe[89ab]/i.test(first.address)) {

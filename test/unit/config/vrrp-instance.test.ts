@@ -162,8 +162,14 @@ ${BASIC} unicast_src_ip 10.0.0.1
  garp_master_repeat 3
  preempt_delay 2.5
 }`);
-  assert.equal(exitCode(diags), 0, diags.map((d) => d.message).join('\n'));
+  // As keepalived -t: unicast with a VMAC forces vmac_xmit_base, with a warning (exit 5).
+  assert.deepEqual(
+    diags.map((d) => d.message),
+    ['(VI_1) unicast with use_vmac requires vmac_xmit_base - setting'],
+  );
+  assert.equal(exitCode(diags), 5);
   const v = config.vrrp.instances.VI_1;
+  assert.equal(v.vmacXmitBase, true);
   assert.deepEqual(v.unicastPeers, [
     { address: '10.0.0.2', minTtl: 0, maxTtl: 255 },
     { address: '10.0.0.3', minTtl: 5, maxTtl: 200 },
@@ -176,6 +182,21 @@ ${BASIC} unicast_src_ip 10.0.0.1
   assert.deepEqual(v.useVmac, { ifname: 'vrrp51', mac: null });
   assert.equal(v.garpMasterRepeat, 3);
   assert.equal(v.preemptDelay, 2.5);
+});
+
+test('vmac_xmit_base: kept with use_vmac, cleared without it or in strict mode', () => {
+  const inst = (extra: string): string =>
+    `vrrp_instance V {\n interface eth0\n virtual_router_id 1\n${extra}\n virtual_ipaddress {\n  fe80::1\n }\n}`;
+  const kept = load(inst(' use_vmac\n vmac_xmit_base'));
+  assert.equal(kept.config.vrrp.instances.V.vmacXmitBase, true);
+  assert.equal(exitCode(kept.diags), 0, kept.msgs.join('\n'));
+  const alone = load(inst(' vmac_xmit_base'));
+  assert.equal(alone.config.vrrp.instances.V.vmacXmitBase, false);
+  assert.ok(alone.msgs.includes('(V) vmac_xmit_base is only valid with a vmac'));
+  assert.equal(exitCode(alone.diags), 5);
+  const strict = load(inst(' use_vmac\n vmac_xmit_base\n strict_mode'));
+  assert.equal(strict.config.vrrp.instances.V.vmacXmitBase, false);
+  assert.ok(strict.msgs.includes('(V) xmit_base is incompatible with strict mode - resetting'));
 });
 
 test('scripts without enable_script_security are a security violation (exit 6)', () => {
