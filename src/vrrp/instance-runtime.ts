@@ -8,8 +8,9 @@
  *
  * keepalived differences: VIPs of this instance found on the interface at start (left by a
  * crashed run) are removed before the instance enters BACKUP; `no_accept` VIPs are dropped by the
- * shared nftables filter (no-accept.ts) while held. use_vmac is multicast only (IPv4 and IPv6)
- * (vmac.ts); the VMAC is removed on stop.
+ * shared nftables filter (no-accept.ts) while held. use_vmac (vmac.ts): the VIPs and GARPs on
+ * the VMAC, the adverts too unless vmac_xmit_base (forced with unicast peers); the VMAC is
+ * removed on stop.
  */
 import type { Config } from '../config/model.js';
 import type { VrrpInstance } from '../config/vrrp/types.js';
@@ -155,25 +156,28 @@ export class InstanceRuntime {
       await noAcceptFilter.acquire(this.env.log);
       this.noAccept = true;
     }
+    // `wire`: where the VIPs live and the GARP/NA leave; `advertIf`: where adverts go and come.
     const wire = { ifname, mac: link.mac ?? '00:00:00:00:00:00' };
-    if (v.useVmac && v.unicastPeers.length > 0) {
-      this.log(
-        'warning',
-        `(${v.name}) use_vmac with unicast peers is not supported yet - ignoring`,
-      );
-    } else if (v.useVmac) {
-      const v6Source = v.family === 6 && source ? source : null;
+    let advertIf = ifname;
+    if (v.useVmac) {
+      // vmac_xmit_base (forced with unicast peers): the VMAC carries only the VIPs, so it needs
+      // no IPv6 link-local of its own; adverts keep the base interface and its MAC.
+      const xmitBase = v.vmacXmitBase;
+      const v6Source = v.family === 6 && source && !xmitBase ? source : null;
       this.vmac = await Vmac.create(
         this.env.rtnl,
         link,
         v.virtualRouterId ?? 0,
         v.useVmac,
+        v.family,
         v6Source,
       );
       Object.assign(wire, { ifname: this.vmac.ifname, mac: this.vmac.mac });
+      if (!xmitBase) advertIf = this.vmac.ifname;
       this.log(
         'info',
-        `(${v.name}) using VMAC ${this.vmac.ifname} (${this.vmac.mac}) on ${ifname}`,
+        `(${v.name}) using VMAC ${this.vmac.ifname} (${this.vmac.mac}) on ${ifname}` +
+          (xmitBase ? ', adverts on the base interface (vmac_xmit_base)' : ''),
       );
     }
     const vips = [...v.virtualIpaddress, ...v.virtualIpaddressExcluded];
@@ -197,7 +201,7 @@ export class InstanceRuntime {
     this.announcer.prepare();
     if (source) {
       this.transport = new RawVrrpTransport({
-        ifname: wire.ifname,
+        ifname: advertIf,
         family: v.family,
         source,
         group: v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6,

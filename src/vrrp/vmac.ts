@@ -8,13 +8,20 @@
  * arp_filter=1 (so only the macvlan answers ARP for the VIPs); the base values are restored on
  * removal. A link of the same name left by a crashed run is deleted and created again.
  *
- * IPv6 (MAC 00:00:5e:00:02:<VRID>): as keepalived, the macvlan gets no automatic link-local
+ * An IPv4 VMAC has IPv6 disabled, as keepalived (else the kernel's MLD and router solicitations
+ * leave from the virtual MAC, even from a crashed master). IPv6 (MAC 00:00:5e:00:02:<VRID>):
+ * as keepalived, the macvlan gets no automatic link-local
  * address (addr_gen_mode none, set before it comes up) and carries the instance's source
  * address instead (the base's link-local), so adverts leave from a non-VIP address with the
  * virtual MAC. Unlike keepalived, the VMAC sends no router solicitations (accept_ra=0,
  * router_solicitations=0): from a backup they would steal the virtual MAC on the switch.
  *
- * Not yet: `use_vmac_addr`, `vmac_xmit_base`, unicast with a VMAC.
+ * `vmac_xmit_base` (which keepalived forces with unicast peers: a macvlan receives no frame
+ * sent to the base's MAC): the adverts stay on the base interface, the VMAC carries only the
+ * VIPs and sends their GARP/NA; an IPv6 VMAC then gets no link-local address (NAs leave from
+ * the VIP itself), as keepalived.
+ *
+ * Not yet: `use_vmac_addr`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Rtnl } from '../os/rtnl/index.js';
@@ -50,11 +57,12 @@ export class Vmac {
     base: { name: string; index: number },
     vrid: number,
     spec: { ifname: string | null; mac: string | null },
-    /** IPv6: the source address the adverts use, moved onto the VMAC. */
+    family: 4 | 6,
+    /** IPv6 adverts sent from the VMAC: their source address (the base's link-local), put on it. */
     ipv6Source: string | null = null,
   ): Promise<Vmac> {
     const name = spec.ifname ?? `vrrp.${vrid}`;
-    const mac = (spec.mac ?? virtualMac(vrid, ipv6Source ? 6 : 4)).toLowerCase();
+    const mac = (spec.mac ?? virtualMac(vrid, family)).toLowerCase();
     const old = await rtnl.link(name).catch(() => null);
     if (old) await rtnl.deleteLink(old.index);
     const link = await rtnl.createMacvlan({ name, link: base.index, mode: 'private', mac });
@@ -74,15 +82,21 @@ export class Vmac {
         writeSysctl(base.name, k, '1');
       }
     }
-    // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link.
-    if (ipv6Source) {
-      await rtnl.setAddrGenModeNone(link.index);
+    // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link. No automatic
+    // link-local (RFC 5798 §7.4), as keepalived.
+    await rtnl.setAddrGenModeNone(link.index);
+    const v6conf = (k: string, val: string): void =>
+      writeFileSync(`/proc/sys/net/ipv6/conf/${name}/${k}`, val);
+    if (family === 4) {
+      // An IPv4 VMAC has no use for IPv6, as keepalived: otherwise the kernel's MLD reports
+      // and router solicitations leave from the virtual MAC, also from a crashed master's
+      // VMAC, and pull the switch's entry back to it after the backup took over.
+      v6conf('disable_ipv6', '1');
+    } else {
       // A backup's VMAC must stay quiet: the kernel's router solicitations (retried for ever,
       // with backoff) would come from the virtual MAC and pull the switch's entry away from
       // the master until its next advert. Not in keepalived.
-      for (const k of ['accept_ra', 'router_solicitations']) {
-        writeFileSync(`/proc/sys/net/ipv6/conf/${name}/${k}`, '0');
-      }
+      for (const k of ['accept_ra', 'router_solicitations']) v6conf(k, '0');
     }
     await rtnl.setLinkUp(link.index, true);
     if (ipv6Source) {

@@ -360,3 +360,51 @@ test('use_vmac, IPv6: the VIP answers from 00:00:5e:00:02:38 on vrrp.56, adverts
     assert.deepEqual(await readPcap(await rs.stop()), [], 'no router solicitation from the VMAC');
   });
 });
+
+test('use_vmac + vmac_xmit_base, IPv6: adverts from the base (its MAC and link-local), the VIP on the VMAC (no link-local of its own)', async () => {
+  requireRoot();
+  await withLab('vx6', async (lab) => {
+    const { a, b, c, sw } = await trio(lab);
+    const vip = '2001:db8:2::157';
+    const vmac = '00:00:5e:00:02:39';
+    const conf = (prio: number): string =>
+      vrrpConf({
+        vrid: 57,
+        priority: prio,
+        version: 3,
+        advertInt: 0.1,
+        vips: [`${vip}/64`],
+        extra: '  use_vmac\n  vmac_xmit_base',
+      });
+    startNode(lab, a, 'stayalive', conf(150));
+    startNode(lab, b, 'stayalive', conf(100));
+    await waitSoleHolder([a, b], a, vip, 8000, 'vrrp.57');
+    const addrs = (await a.ip(['-6', '-o', 'addr', 'show', 'dev', 'vrrp.57'])).stdout;
+    assert.doesNotMatch(addrs, /fe80::/, `no link-local on the VMAC: ${addrs}`);
+    const baseLl = /inet6 (fe80::[0-9a-f:]+)\/64/.exec(
+      (await a.ip(['-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout,
+    )?.[1];
+    assert.ok(baseLl, 'a has a link-local on eth0');
+    await waitAnswerFrom(c, vip, vmac, 3000);
+    const cap = await c.capture('eth0', 'ip6 proto 112');
+    await sleep(400);
+    const path = await cap.stop();
+    const lines = (await run(['tcpdump', '-n', '-e', '-r', path])).stdout.trim().split('\n');
+    const fromA = lines.filter((l) => l.includes(`${baseLl} > ff02::12`));
+    assert.ok(fromA.length >= 2, `adverts from ${baseLl}:\n${lines.slice(0, 3).join('\n')}`);
+    for (const l of fromA) assert.ok(l.includes(` ${MAC.a} > 33:33:00:00:00:12,`), l);
+    const t0 = await crash(a);
+    // The box goes: its kernel would still answer for the VIP from the shared virtual MAC.
+    await a.ip(['link', 'set', 'eth0', 'down']);
+    await waitFor(async () => (await fdbPort(sw, vmac)) === 'b-eth0', {
+      timeoutMs: 3000,
+      intervalMs: 10,
+      what: 'VMAC moved to b',
+    });
+    console.log(
+      `vmac_xmit_base: crash → VMAC on b's port after ${(performance.now() - t0).toFixed(0)} ms`,
+    );
+    assert.ok(await hasAddr(b, vip, 'vrrp.57'));
+    await waitAnswerFrom(c, vip, vmac, 3000);
+  });
+});

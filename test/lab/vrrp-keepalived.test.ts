@@ -2,14 +2,17 @@
 // PASS auth, v3/IPv4, v3/IPv6 and v3 unicast peers. Exactly one master, the right one; crashing
 // it (every process SIGSTOPped, then SIGKILLed) moves the VIP to the other daemon, judged by the
 // MAC in the client's neighbour table (a crashed master keeps its VIP and still answers ARP).
-// Neither side drops the other's adverts. Needs root, keepalived and `npm run build`.
+// Neither side drops the other's adverts. Also use_vmac with unicast peers, where both daemons
+// send and receive the adverts on the base interface (vmac_xmit_base, which keepalived forces
+// then) and the VIP answers from the VMAC. Needs root, keepalived and `npm run build`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { requireRoot, withLab } from './lib/index.js';
+import { requireRoot, run, waitFor, withLab } from './lib/index.js';
 import {
   MAC,
   crash,
+  fdbPort,
   hasAddr,
   startNode,
   trio,
@@ -107,4 +110,60 @@ for (const m of MODES) {
       });
     });
   }
+}
+
+for (const highIs of ['stayalive', 'keepalived'] as const) {
+  test(`v3 IPv4 unicast + use_vmac: ${highIs} higher; adverts on the base, VIP on the VMAC; crash moves the VMAC`, async () => {
+    requireRoot();
+    await withLab('vu', async (lab) => {
+      const { a, b, c, sw } = await trio(lab);
+      const lowIs = highIs === 'stayalive' ? 'keepalived' : 'stayalive';
+      const vip = '192.0.2.113';
+      const vmac = '00:00:5e:00:01:3d';
+      const conf = (self: 'a' | 'b', prio: number): string =>
+        vrrpConf({
+          vrid: 61,
+          priority: prio,
+          version: 3,
+          advertInt: 0.1,
+          vips: [`${vip}/24`],
+          unicast: { src: IP[self], peers: [IP[self === 'a' ? 'b' : 'a']] },
+          extra: '  use_vmac',
+        });
+      const na = startNode(lab, a, highIs, conf('a', 150));
+      const nb = startNode(lab, b, lowIs, conf('b', 100));
+      await waitSoleHolder([a, b], a, vip, 6000, 'vrrp.61');
+      await waitAnswerFrom(c, vip, vmac, 3000);
+      assert.equal(await fdbPort(sw, vmac), 'a-eth0', 'the switch forwards the VMAC to a');
+      // The adverts b receives: unicast to b, from a's own MAC and address (the base).
+      const cap = await b.capture('eth0', 'ip proto 112');
+      await new Promise((r) => setTimeout(r, 400));
+      const path = await cap.stop();
+      const lines = (await run(['tcpdump', '-n', '-e', '-r', path])).stdout.trim().split('\n');
+      const fromA = lines.filter((l) => l.includes(`${IP.a} > ${IP.b}`));
+      assert.ok(fromA.length >= 2, `unicast adverts a → b:\n${lines.slice(-4).join('\n')}`);
+      for (const l of fromA) assert.ok(l.includes(` ${MAC.a} > ${MAC.b},`), l);
+
+      const t0 = await crash(a);
+      // The whole box goes: a frozen namespace's kernel would still answer ARP for the VIP from
+      // the same virtual MAC, and each answer pulls the switch's entry back to a (in multicast
+      // mode b's adverts from the VMAC win that tug; here only b's GARPs come from it).
+      await a.ip(['link', 'set', 'eth0', 'down']);
+      await waitFor(async () => (await fdbPort(sw, vmac)) === 'b-eth0', {
+        timeoutMs: mdiMs({ version: 3, advertInt: 0.1 } as Mode, 100) + 3000,
+        intervalMs: 10,
+        what: 'VMAC moved to b',
+      });
+      console.log(
+        `unicast + use_vmac, ${highIs} master crashed: ${lowIs} holds the VMAC after ${(performance.now() - t0).toFixed(0)} ms`,
+      );
+      assert.ok(await hasAddr(b, vip, 'vrrp.61'), `${lowIs} holds the VIP on its VMAC`);
+      assert.equal((await c.ping(vip, { count: 1 })).received, 1);
+      const sa = readFileSync(highIs === 'stayalive' ? na.log : nb.log, 'utf8');
+      assert.match(sa, /adverts on the base interface \(vmac_xmit_base\)/);
+      assert.doesNotMatch(sa, /dropping advert/, 'stayalive accepted keepalived adverts');
+      const ka = readFileSync(highIs === 'keepalived' ? na.log : nb.log, 'utf8');
+      assert.doesNotMatch(ka, /invalid|mismatch|bad|Unknown/i, 'keepalived accepted ours');
+    });
+  });
 }
