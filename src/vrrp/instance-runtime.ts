@@ -159,6 +159,15 @@ export class InstanceRuntime {
     // `wire`: where the VIPs live and the GARP/NA leave; `advertIf`: where adverts go and come.
     const wire = { ifname, mac: link.mac ?? '00:00:00:00:00:00' };
     let advertIf = ifname;
+    const vmacElsewhere = [...v.virtualIpaddress, ...v.virtualIpaddressExcluded].some(
+      (a) => a.useVmac,
+    );
+    if (v.useVmacAddr || vmacElsewhere) {
+      this.log(
+        'warning',
+        `(${v.name}) use_vmac_addr / per-address use_vmac not supported yet - those VIPs are plain addresses on their interface`,
+      );
+    }
     if (v.useVmac) {
       // vmac_xmit_base (forced with unicast peers): the VMAC carries only the VIPs, so it needs
       // no IPv6 link-local of its own; adverts keep the base interface and its MAC.
