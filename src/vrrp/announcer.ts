@@ -2,7 +2,9 @@
  * Announcer: gratuitous ARP (IPv4 VIPs) and unsolicited NA (IPv6 VIPs) bursts through a
  * send-only packet socket, as keepalived 2.2.7 sends them (protocols.md §1.8, §2.5): ARP
  * requests from the interface MAC, NAs from the VIP to ff02::1 with O set and R only when the
- * interface forwards IPv6. I/O module; the frames come from garp.ts.
+ * interface forwards IPv6. Each VIP is announced on the interface it lives on, from that
+ * interface's MAC (the instance's VMAC, an address VMAC of use_vmac_addr, or a plain `dev`),
+ * one send-only socket per interface. I/O module; the frames come from garp.ts.
  *
  * Pacing: `garp_interval` / `gna_interval` (global) space the frames; 0 sends them back to back.
  * The socket is opened and the frames built by `prepare()` at start, so a takeover spends no
@@ -12,10 +14,12 @@ import { readFileSync } from 'node:fs';
 import { PacketSocket, type SendBatch } from '../os/native.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from './garp.js';
 
-export interface AnnounceTarget {
+/** One VIP, on the interface it lives on and with that interface's MAC. */
+export interface AnnouncedVip {
+  address: string;
+  family: 4 | 6;
   ifname: string;
   mac: string;
-  vips: { address: string; family: 4 | 6; dev: string | null }[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -28,22 +32,29 @@ function forwardsIpv6(ifname: string): boolean {
   }
 }
 
+interface Frame {
+  family: 4 | 6;
+  ifname: string;
+  frame: Buffer;
+}
+
 export class Announcer {
-  private sock: PacketSocket | null = null;
-  private frames: { family: 4 | 6; frame: Buffer }[] | null = null;
+  private readonly socks = new Map<string, PacketSocket>();
+  private frames: Frame[] | null = null;
   private closed = false;
   /** Frames sent, for status. */
   sent = 0;
 
   constructor(
-    private readonly t: AnnounceTarget,
+    private readonly vips: readonly AnnouncedVip[],
     private readonly garpIntervalMs = 0,
     private readonly gnaIntervalMs = 0,
   ) {}
 
-  private socket(): PacketSocket {
-    this.sock ??= PacketSocket.open(this.t.ifname, 0);
-    return this.sock;
+  private socket(ifname: string): PacketSocket {
+    let s = this.socks.get(ifname);
+    if (!s) this.socks.set(ifname, (s = PacketSocket.open(ifname, 0)));
+    return s;
   }
 
   /**
@@ -51,37 +62,38 @@ export class Announcer {
    * up yet) is retried at the first burst.
    */
   prepare(): void {
-    try {
-      this.socket();
-    } catch {
-      // burst() opens it again and counts a frame lost per failure.
+    for (const ifname of new Set(this.vips.map((v) => v.ifname))) {
+      try {
+        this.socket(ifname);
+      } catch {
+        // burst() opens it again and counts a frame lost per failure.
+      }
     }
     this.buildFrames();
   }
 
-  private buildFrames(): { family: 4 | 6; frame: Buffer }[] {
+  private buildFrames(): Frame[] {
     if (this.frames) return this.frames;
-    const mine = this.t.vips.filter((v) => v.dev === null || v.dev === this.t.ifname);
-    // The R flag only matters for NAs: read the sysctl only when there are IPv6 VIPs.
-    const router = mine.some((v) => v.family === 6) && forwardsIpv6(this.t.ifname);
-    this.frames = mine.map((v) => ({
+    // The R flag only matters for NAs: read the sysctl only for IPv6 VIPs.
+    this.frames = this.vips.map((v) => ({
       family: v.family,
+      ifname: v.ifname,
       frame: Buffer.from(
         v.family === 4
-          ? buildGratuitousArp({ vip: v.address, mac: this.t.mac })
-          : buildUnsolicitedNa({ vip: v.address, mac: this.t.mac, router }),
+          ? buildGratuitousArp({ vip: v.address, mac: v.mac })
+          : buildUnsolicitedNa({ vip: v.address, mac: v.mac, router: forwardsIpv6(v.ifname) }),
       ),
     }));
     return this.frames;
   }
 
   /** The frames of `repeat` rounds in order, each with the pause that follows it (ms). */
-  private sequence(repeat: number): { frame: Buffer; gap: number }[] {
-    const out: { frame: Buffer; gap: number }[] = [];
+  private sequence(repeat: number): { frame: Frame; gap: number }[] {
+    const out: { frame: Frame; gap: number }[] = [];
     for (let i = 0; i < repeat; i++) {
       for (const f of this.buildFrames()) {
         out.push({
-          frame: f.frame,
+          frame: f,
           gap: f.family === 4 ? this.garpIntervalMs : this.gnaIntervalMs,
         });
       }
@@ -97,7 +109,7 @@ export class Announcer {
     const seq = this.sequence(repeat);
     let n = 0;
     for (const f of seq) {
-      batch.add(this.socket(), f.frame);
+      batch.add(this.socket(f.frame.ifname), f.frame.frame);
       n++;
       if (f.gap > 0) break;
     }
@@ -105,8 +117,8 @@ export class Announcer {
   }
 
   /**
-   * `repeat` rounds of one frame per VIP (VIPs on another `dev` are skipped: not our MAC); the
-   * first `skip` frames went out already (addFirstTo), `skipSent` of them successfully.
+   * `repeat` rounds of one frame per VIP; the first `skip` frames went out already
+   * (addFirstTo), `skipSent` of them successfully.
    */
   async burst(repeat: number, skip = 0, skipSent = 0): Promise<void> {
     this.sent += skipSent;
@@ -114,7 +126,8 @@ export class Announcer {
     for (let i = 0; i < seq.length && !this.closed; i++) {
       if (i >= skip) {
         try {
-          this.socket().send(seq[i].frame);
+          const f = seq[i].frame;
+          this.socket(f.ifname).send(f.frame);
           this.sent++;
         } catch {
           // A full queue or a link going down loses this frame only; the next burst retries.
@@ -126,7 +139,7 @@ export class Announcer {
 
   close(): void {
     this.closed = true;
-    this.sock?.close();
-    this.sock = null;
+    for (const s of this.socks.values()) s.close();
+    this.socks.clear();
   }
 }

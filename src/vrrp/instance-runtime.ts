@@ -8,9 +8,9 @@
  *
  * keepalived differences: VIPs of this instance found on the interface at start (left by a
  * crashed run) are removed before the instance enters BACKUP; `no_accept` VIPs are dropped by the
- * shared nftables filter (no-accept.ts) while held. use_vmac (vmac.ts): the VIPs and GARPs on
- * the VMAC, the adverts too unless vmac_xmit_base (forced with unicast peers); the VMAC is
- * removed on stop.
+ * shared nftables filter (no-accept.ts) while held. use_vmac (instance-vmacs.ts): the VIPs and
+ * GARPs on the VMAC, the adverts too unless vmac_xmit_base (forced with unicast peers); the
+ * VMACs (also those of use_vmac_addr) are removed on stop.
  */
 import type { Config } from '../config/model.js';
 import type { VrrpInstance } from '../config/vrrp/types.js';
@@ -39,7 +39,7 @@ import type { TrackerHub } from './trackers.js';
 import { PreparedTakeover, type TakeoverSent } from './takeover.js';
 import { RawVrrpTransport, type VrrpTransport } from './transport.js';
 import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
-import { Vmac } from './vmac.js';
+import { InstanceVmacs } from './instance-vmacs.js';
 
 export interface InstanceEnv {
   rtnl: Rtnl;
@@ -74,7 +74,7 @@ export class InstanceRuntime {
   private transport: VrrpTransport | null = null;
   private addrs: InstanceAddresses | null = null;
   private announcer: Announcer | null = null;
-  private vmac: Vmac | null = null;
+  private vmacs: InstanceVmacs | null = null;
   private readonly timer: InstanceTimer;
   /**
    * A backup's down timer, about to fire: its outcome computed ahead (step is pure) and, for a
@@ -156,54 +156,36 @@ export class InstanceRuntime {
       await noAcceptFilter.acquire(this.env.log);
       this.noAccept = true;
     }
-    // `wire`: where the VIPs live and the GARP/NA leave; `advertIf`: where adverts go and come.
-    const wire = { ifname, mac: link.mac ?? '00:00:00:00:00:00' };
-    let advertIf = ifname;
-    const vmacElsewhere = [...v.virtualIpaddress, ...v.virtualIpaddressExcluded].some(
-      (a) => a.useVmac,
-    );
-    if (v.useVmacAddr || vmacElsewhere) {
-      this.log(
-        'warning',
-        `(${v.name}) use_vmac_addr / per-address use_vmac not supported yet - those VIPs are plain addresses on their interface`,
-      );
-    }
-    if (v.useVmac) {
-      // vmac_xmit_base (forced with unicast peers): the VMAC carries only the VIPs, so it needs
-      // no IPv6 link-local of its own; adverts keep the base interface and its MAC.
-      const xmitBase = v.vmacXmitBase;
-      const v6Source = v.family === 6 && source && !xmitBase ? source : null;
-      this.vmac = await Vmac.create(
-        this.env.rtnl,
-        link,
-        v.virtualRouterId ?? 0,
-        v.useVmac,
-        v.family,
-        v6Source,
-      );
-      Object.assign(wire, { ifname: this.vmac.ifname, mac: this.vmac.mac });
-      if (!xmitBase) advertIf = this.vmac.ifname;
+    // vmac_xmit_base (forced with unicast peers): the VMAC carries only the VIPs, so it needs
+    // no IPv6 link-local of its own, and the adverts keep the base interface and its MAC.
+    const xmitBase = v.vmacXmitBase;
+    const v6Source = v.useVmac && v.family === 6 && source && !xmitBase ? source : null;
+    this.vmacs = await InstanceVmacs.create(this.env.rtnl, v, g, link, v6Source);
+    const main = this.vmacs.main;
+    const wireIf = main?.ifname ?? ifname;
+    const advertIf = main && !xmitBase ? main.ifname : ifname;
+    if (this.vmacs.names.length > 0) {
       this.log(
         'info',
-        `(${v.name}) using VMAC ${this.vmac.ifname} (${this.vmac.mac}) on ${ifname}` +
-          (xmitBase ? ', adverts on the base interface (vmac_xmit_base)' : ''),
+        `(${v.name}) using VMAC ${this.vmacs.names.join(', ')} on ${ifname}` +
+          (main && xmitBase ? ', adverts on the base interface (vmac_xmit_base)' : ''),
       );
     }
-    const vips = [...v.virtualIpaddress, ...v.virtualIpaddressExcluded];
+    const placed = await this.vmacs.place(this.env.rtnl, [
+      ...v.virtualIpaddress,
+      ...v.virtualIpaddressExcluded,
+    ]);
     this.addrs = new InstanceAddresses(
       this.env.rtnl,
-      wire.ifname,
-      { vips, routes: v.virtualRoutes, rules: v.virtualRules },
+      wireIf,
+      { vips: placed.specs, routes: v.virtualRoutes, rules: v.virtualRules },
       this.env.log,
     );
     const stale = await this.addrs.removeStale();
     await this.addrs.warm();
     if (stale > 0) this.log('info', `(${v.name}) removed ${stale} VIP(s) left from a previous run`);
     this.announcer = new Announcer(
-      {
-        ...wire,
-        vips: vips.map((a) => ({ address: a.address, family: a.family, dev: a.dev })),
-      },
+      placed.announced,
       g.vrrpGarpInterval * 1000,
       g.vrrpGnaInterval * 1000,
     );
@@ -223,6 +205,9 @@ export class InstanceRuntime {
         vrid: v.virtualRouterId ?? 0,
       });
       this.transport.onPacket((r, rx) => this.onPacket(r, rx));
+      // The down timer drains the socket just before a takeover: compile that path now (its
+      // first run, at the takeover, cost 0.1–0.6 ms between the deadline and the advert).
+      this.transport.drain();
     } else {
       this.log('error', `(${v.name}) interface ${ifname} has no usable IPv${v.family} address`);
       this.input({ type: 'fault', on: true, reason: 'no usable source address' });
@@ -451,6 +436,7 @@ export class InstanceRuntime {
     r = step(r.state, { type: 'timer' }, r.deadline ?? 0);
     r = step(r.state, { type: 'timer' }, r.deadline ?? 0);
     step(r.state, { type: 'shutdown' }, r.deadline ?? 0);
+    PreparedTakeover.warm();
     // The takeover advert's bytes, ready (the encoder keeps them).
     const v = this.spec;
     const g = this.config.global;
@@ -549,7 +535,7 @@ export class InstanceRuntime {
     this.noAccept = false;
     this.transport?.close();
     this.announcer?.close();
-    await this.vmac?.remove();
+    await this.vmacs?.remove();
   }
 
   status(): Record<string, unknown> {

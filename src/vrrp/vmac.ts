@@ -21,7 +21,7 @@
  * VIPs and sends their GARP/NA; an IPv6 VMAC then gets no link-local address (NAs leave from
  * the VIP itself), as keepalived.
  *
- * Not yet: `use_vmac_addr`.
+ * The instance's VMACs (its own and those of use_vmac_addr) are made by instance-vmacs.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Rtnl } from '../os/rtnl/index.js';
@@ -42,6 +42,8 @@ function writeSysctl(ifname: string, key: string, value: string): void {
 }
 
 export class Vmac {
+  /** Names of the VMACs this process runs (vmac-name.ts picks around them). */
+  static readonly inUse = new Set<string>();
   private saved: [string, string][] = [];
 
   private constructor(
@@ -62,6 +64,7 @@ export class Vmac {
     ipv6Source: string | null = null,
   ): Promise<Vmac> {
     const name = spec.ifname ?? `vrrp.${vrid}`;
+    Vmac.inUse.add(name);
     const mac = (spec.mac ?? virtualMac(vrid, family)).toLowerCase();
     const old = await rtnl.link(name).catch(() => null);
     if (old) await rtnl.deleteLink(old.index);
@@ -113,6 +116,7 @@ export class Vmac {
 
   /** Deletes the macvlan (its addresses go with it) and restores the base's ARP settings. */
   async remove(): Promise<void> {
+    Vmac.inUse.delete(this.ifname);
     await this.rtnl.deleteLink(this.ifindex).catch(() => undefined);
     for (const [k, was] of this.saved) {
       try {

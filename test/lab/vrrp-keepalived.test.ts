@@ -167,3 +167,61 @@ for (const highIs of ['stayalive', 'keepalived'] as const) {
     });
   });
 }
+
+test('use_vmac_addr: keepalived and stayalive make the same address VMAC (vrrp6.58) for an IPv6 eVIP; a crash moves it', async () => {
+  requireRoot();
+  await withLab('va', async (lab) => {
+    const { a, b, c, sw } = await trio(lab);
+    const vip = '192.0.2.158';
+    const evip = '2001:db8:2::158';
+    const conf = (prio: number): string =>
+      vrrpConf({
+        vrid: 58,
+        priority: prio,
+        version: 3,
+        advertInt: 0.1,
+        vips: [`${vip}/24`],
+        extra: `  use_vmac\n  use_vmac_addr\n  virtual_ipaddress_excluded {\n    ${evip}/64\n  }`,
+      });
+    startNode(lab, a, 'keepalived', conf(150));
+    const nb = startNode(lab, b, 'stayalive', conf(100));
+    await waitSoleHolder([a, b], a, vip, 6000, 'vrrp.58');
+    // The same links on both nodes: name, kind and MAC.
+    const vmacs = async (h: typeof a): Promise<string[]> =>
+      (await h.ip(['-o', 'link', 'show', 'type', 'macvlan'])).stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => {
+          const m = /^\d+: ([^@:]+)@eth0: .* link\/ether ([0-9a-f:]+)/.exec(l);
+          return m ? `${m[1]} ${m[2]}` : l;
+        })
+        .sort();
+    const expected = ['vrrp.58 00:00:5e:00:01:3a', 'vrrp6.58 00:00:5e:00:02:3a'];
+    assert.deepEqual(await vmacs(a), expected, 'keepalived');
+    assert.deepEqual(await vmacs(b), expected, 'stayalive');
+    assert.ok(await hasAddr(a, evip, 'vrrp6.58'), 'keepalived put the eVIP on vrrp6.58');
+    await waitAnswerFrom(c, evip, '00:00:5e:00:02:3a', 3000);
+
+    const t0 = await crash(a);
+    // The box goes: its kernel would still answer for the eVIP from the shared virtual MAC.
+    await a.ip(['link', 'set', 'eth0', 'down']);
+    await waitFor(async () => hasAddr(b, evip, 'vrrp6.58'), {
+      timeoutMs: 3000,
+      intervalMs: 10,
+      what: 'stayalive holds the eVIP on vrrp6.58',
+    });
+    await waitFor(async () => (await fdbPort(sw, '00:00:5e:00:02:3a')) === 'b-eth0', {
+      timeoutMs: 3000,
+      intervalMs: 10,
+      what: 'the address VMAC moved to b (its NA)',
+    });
+    console.log(
+      `use_vmac_addr: crash → b's vrrp6.58 on the switch after ${(performance.now() - t0).toFixed(0)} ms`,
+    );
+    await waitAnswerFrom(c, evip, '00:00:5e:00:02:3a', 3000);
+    // Stop: both VMACs go.
+    nb.proc.kill('SIGTERM');
+    await nb.proc.exited;
+    assert.deepEqual(await vmacs(b), [], 'VMACs removed on stop');
+  });
+});

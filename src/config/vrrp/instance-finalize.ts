@@ -103,6 +103,19 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
     warn(`(${v.name}) vmac_xmit_base is only valid with a vmac`);
     v.vmacXmitBase = false;
   }
+  // A VIP's own use_vmac: meaningless where the instance's VMAC carries it anyway, redundant
+  // with use_vmac_addr (which then applies).
+  for (const a of [...v.virtualIpaddress, ...v.virtualIpaddressExcluded]) {
+    if (!a.useVmac) continue;
+    const elsewhere = (a.dev !== null && a.dev !== v.interface) || a.family !== v.family;
+    if (!elsewhere && v.useVmac) {
+      warn(`(${v.name}) use_vmac specified for VIP/eVIP ${a.address} and vrrp instance`);
+      a.useVmac = false;
+    } else if (elsewhere && v.useVmacAddr) {
+      warn(`(${v.name}) use_vmac_addr specified and use_vmac specified for VIP/eVIP ${a.address}`);
+      a.useVmac = false;
+    }
+  }
   const first = v.virtualIpaddress[0];
   if (v.family === 6 && first && !/^fe[89ab]/i.test(first.address)) {
     if (v.strictMode) unusable(`(${v.name}) the first IPv6 VIP address must be link local`);
