@@ -197,6 +197,12 @@ test('use_vmac_addr: keepalived and stayalive make the same address VMAC (vrrp6.
         })
         .sort();
     const expected = ['vrrp.58 00:00:5e:00:01:3a', 'vrrp6.58 00:00:5e:00:02:3a'];
+    // b may still be starting: wait until its VMACs are there, then compare.
+    await waitFor(async () => (await vmacs(b)).length === expected.length, {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: "stayalive's VMACs",
+    });
     assert.deepEqual(await vmacs(a), expected, 'keepalived');
     assert.deepEqual(await vmacs(b), expected, 'stayalive');
     assert.ok(await hasAddr(a, evip, 'vrrp6.58'), 'keepalived put the eVIP on vrrp6.58');
