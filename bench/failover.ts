@@ -155,6 +155,8 @@ async function oneRun(
     // every process of a's namespace, or a SIGTERM to the daemon (phase-kill.ts). Its marker
     // frame times it on the capture's clock.
     // It also probes every 0.1 ms from 2 ms before the takeover is due to 8 ms after.
+    // b may take over for a moment at start: count its prepared takeovers from here.
+    const preparedBefore = kind === 'stayalive' ? await preparedTakeovers(t.b, nb) : 0;
     const pids = how === 'kill' ? await namespacePids(t.a.ns) : [daemonPid(na)];
     const due = how === 'kill' ? mdiMs(m, 100) - PHASE * m.advertInt * 1000 : skewMs(m, 100);
     const killer = t.c.spawn([
@@ -210,7 +212,7 @@ async function oneRun(
       gap: newAdvert.t - lastOld.t,
       toReply: reply.t - kill,
       gapReply: reply.t - lastOld.t,
-      ...(prepared === undefined ? {} : { prepared: prepared > 0 }),
+      ...(prepared === undefined ? {} : { prepared: prepared > preparedBefore }),
     };
   } catch (e) {
     // Keep what the daemons said: the lab directory goes away at teardown.
