@@ -55,6 +55,12 @@ export interface InstanceEnv {
   onMastership(inst: InstanceRuntime): void;
   /** Priority-0 adverts a stop signal's handler already sent for this instance (0: none). */
   stopAdvertsSent(inst: InstanceRuntime): number;
+  /**
+   * A stop signal's handler has sent the priority-0 adverts; JavaScript has not stopped yet.
+   * No regular advert may follow them: a master's advert timer can run in that gap, and its
+   * advert would make the backups wait Master_Down_Interval instead of Skew_Time.
+   */
+  stopping(): boolean;
 }
 
 /** Effects carried out inside `input` itself; the others follow in a microtask. */
@@ -268,7 +274,8 @@ export class InstanceRuntime {
     const ahead = i.type === 'timer' && this.ahead?.from === this.machine ? this.ahead : null;
     this.ahead = null;
     // The prepared sends go before anything else, if the chain has nothing under way.
-    this.sent = ahead?.takeover && this.chainBusy === 0 ? ahead.takeover.run() : null;
+    const takeover = this.chainBusy === 0 && !this.env.stopping() ? ahead?.takeover : null;
+    this.sent = takeover ? takeover.run() : null;
     if (this.sent) this.counters.preparedTakeovers++;
     const r = ahead ? ahead.r : step(this.machine, i, t);
     const wasMaster = this.machine.state === 'MASTER';
@@ -332,6 +339,7 @@ export class InstanceRuntime {
     switch (fx.type) {
       case 'send-advert':
         if (fx.priority === 0 && this.stopAdvertsSentBySignal()) break;
+        if (fx.priority > 0 && this.env.stopping()) break;
         if (this.sent && this.sent.adverts >= 0) {
           this.counters.advertsOut += this.sent.adverts;
           this.sent.adverts = -1; // accounted for

@@ -125,6 +125,7 @@ export class VrrpRuntime {
       },
       onMastership: () => this.stopBatch.invalidate(),
       stopAdvertsSent: (inst) => this.stopBatch.takeSent(inst),
+      stopping: () => this.stopBatch.fired,
     };
   }
 

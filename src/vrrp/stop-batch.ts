@@ -53,6 +53,11 @@ export class StopBatch {
     this.batch = b.size > 0 ? b : null;
   }
 
+  /** A stop signal has sent the batch: the process is stopping. */
+  get fired(): boolean {
+    return this.batch?.fired ?? false;
+  }
+
   /** How many priority-0 adverts the signal handler already sent for `s`; 0: send them now. */
   takeSent(s: StopAdvertSource): number {
     if (!this.batch?.fired) return 0;

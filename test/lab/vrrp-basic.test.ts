@@ -138,6 +138,11 @@ for (const m of MODES) {
         readFileSync(a2.log, 'utf8'),
         /priority-0 advert sent by the stop signal's handler/,
       );
+      // And no regular advert of a (priority 150) after it: a's advert timer may run between
+      // the signal handler and the stop, and its advert would make b wait the whole MDI.
+      const zero = lines.findIndex((l) => l.includes(from) && /prio 0\b/.test(l));
+      const after = lines.slice(zero + 1).filter((l) => /prio 150\b/.test(l));
+      assert.deepEqual(after, [], 'no advert from a after its priority-0 advert');
     });
   });
 }
