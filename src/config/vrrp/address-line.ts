@@ -242,9 +242,7 @@ export function parseAddressLine(
     warn('Static route cannot have track_group if interface not specified');
     a.trackGroup = null;
   }
-  if (a.useVmac && !a.dev) {
-    warn('use_vmac for a address requires an interface');
-    a.useVmac = false;
-  }
+  // keepalived 2.2.7 has the "use_vmac for a address requires an interface" check compiled
+  // out: without `dev` the address is on the instance's interface (vip-placement.ts).
   return a;
 }

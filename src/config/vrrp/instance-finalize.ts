@@ -10,7 +10,14 @@
 import { ErrorCodes } from '../../core/errors.js';
 import type { GlobalDefs } from '../global/types.js';
 import type { ParseCtx } from '../schema.js';
-import type { VrrpInstance } from './types.js';
+import type { AddressSpec, VrrpInstance } from './types.js';
+
+/** An address as keepalived's ipaddresstos prints it: the prefix unless /32 or /128. */
+function addressText(a: AddressSpec): string {
+  return a.prefixLength === (a.family === 4 ? 32 : 128)
+    ? a.address
+    : `${a.address}/${a.prefixLength}`;
+}
 
 export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx): void {
   const warn = (m: string): void => ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, m, v.pos);
@@ -37,7 +44,9 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
     v.unicastTtl = null;
   }
   if (v.virtualRouterId === null) unusable(`(${v.name}) the virtual router id must be set`);
-  else if (!v.interface && !unicast) unusable(`(${v.name}) Unknown interface!`);
+  // keepalived 2.2.7 checks for an interface before it marks the instance unicast, so a
+  // unicast instance without `interface` is refused too (later releases accept it).
+  else if (!v.interface) unusable(`(${v.name}) Unknown interface!`);
 
   v.strictMode = v.strictModeSet ?? g.vrrpStrict;
   if (v.family === 6) {
@@ -81,9 +90,6 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
 
   // keepalived 2.2.7 tests "unicast in strict mode" before it sets the
   // unicast flag, so the check never fires; stayalive matches (no error).
-  if (v.usable && !v.interface && unicast && !v.unicastSrcIp && !v.mcastSrcIp) {
-    unusable(`(${v.name}): Unicast instances must have unicast_src_ip or interface`);
-  }
   if (v.unicastConfigured && !unicast && !v.unicastFaultNoPeer) {
     ctx.diag.warn(
       ErrorCodes.CONFIG_DEPRECATED,
@@ -95,6 +101,9 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
     warn(`(${v.name}): cannot specify MAC address with strict mode - clearing`);
     v.useVmac.mac = null;
   }
+  // `use_vmac 02:00:00:00:01` (five octets): the sixth is the VRID.
+  if (v.useVmac?.mac && v.useVmac.mac.split(':').length === 5)
+    v.useVmac.mac += `:${(v.virtualRouterId ?? 0).toString(16).padStart(2, '0')}`;
   if (v.strictMode && v.useVmac && v.vmacXmitBase) {
     warn(`(${v.name}) xmit_base is incompatible with strict mode - resetting`);
     v.vmacXmitBase = false;
@@ -109,16 +118,19 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
     if (!a.useVmac) continue;
     const elsewhere = (a.dev !== null && a.dev !== v.interface) || a.family !== v.family;
     if (!elsewhere && v.useVmac) {
-      warn(`(${v.name}) use_vmac specified for VIP/eVIP ${a.address} and vrrp instance`);
+      warn(`(${v.name}) use_vmac specified for VIP/eVIP ${addressText(a)} and vrrp instance`);
       a.useVmac = false;
     } else if (elsewhere && v.useVmacAddr) {
-      warn(`(${v.name}) use_vmac_addr specified and use_vmac specified for VIP/eVIP ${a.address}`);
+      warn(
+        `(${v.name}) use_vmac_addr specified and use_vmac specified for VIP/eVIP ${addressText(a)}`,
+      );
       a.useVmac = false;
     }
   }
   const first = v.virtualIpaddress[0];
-  if (v.family === 6 && first && !/^fe[89ab]/i.test(first.address)) {
-    if (v.strictMode) unusable(`(${v.name}) the first IPv6 VIP address must be link local`);
+  // keepalived checks this for multicast only, and in strict mode reports it but still runs.
+  if (v.family === 6 && !unicast && first && !/^fe[89ab]/i.test(first.address)) {
+    if (v.strictMode) warn(`(${v.name}) the first IPv6 VIP address must be link local`);
     else
       ctx.diag.info(
         ErrorCodes.CONFIG_BAD_VALUE,

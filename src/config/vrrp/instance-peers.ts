@@ -141,15 +141,50 @@ export const mcastDst: H = (node, v, ctx) => {
   v.mcastDstIp = tok.text;
 };
 
+/**
+ * A use_vmac MAC as keepalived reads it: 1-2 hex digits per octet; five octets (a trailing ':'
+ * allowed) leave the last to the VRID, finished in instance-finalize; after six, the rest is
+ * ignored. Returns the octets, or why not.
+ */
+export function parseVmacMac(text: string): { octets: number[] } | { error: 'chars' | 'format' } {
+  if (!/^[0-9a-fA-F:]*$/.test(text)) return { error: 'chars' };
+  const m = /^((?:[0-9a-fA-F]{1,2}:){4}[0-9a-fA-F]{1,2})(?::?$|:([0-9a-fA-F]{1,2})(?::.*)?$)/.exec(
+    text,
+  );
+  if (!m) return { error: 'format' };
+  const octets = m[1].split(':').map((o) => parseInt(o, 16));
+  if (m[2] !== undefined) octets.push(parseInt(m[2], 16));
+  return { octets };
+}
+
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+
 export const useVmac: H = (node, v, ctx) => {
   const spec = v.useVmac ?? { ifname: null, mac: null };
+  // keepalived reads the first two arguments only (a name and a MAC, either order).
   for (const t of node.args.slice(0, 2)) {
     if (t.text.includes(':')) {
-      if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){4,5}:?$/.test(t.text))
-        bad(ctx, node, `VMAC invalid MAC address ${t.text} - ignored`);
-      else if (parseInt(t.text.split(':')[0], 16) & 1)
+      if (spec.mac !== null) {
+        bad(ctx, node, 'VMAC interface address already specified');
+        continue;
+      }
+      const r = parseVmacMac(t.text);
+      if ('error' in r) {
+        if (r.error === 'chars') bad(ctx, node, `VMAC invalid MAC address ${t.text}`);
+        else bad(ctx, node, `VMAC invalid MAC address ${t.text} - ignored`);
+      } else if (r.octets[0] & 1) {
         bad(ctx, node, `VMAC MAC address is multicast ${t.text} - ignoring`);
-      else spec.mac = t.text;
+      } else if (
+        r.octets.slice(0, 4).join() === '0,0,94,0' &&
+        (r.octets[4] === 1 || r.octets[4] === 2)
+      ) {
+        bad(ctx, node, `VMAC MAC address not allowed to be RFC5798 address (${t.text}) - ignoring`);
+      } else {
+        // Five octets: the sixth is the VRID, set when the instance is finalized.
+        spec.mac = r.octets.map(hex2).join(':');
+      }
+    } else if (spec.ifname !== null) {
+      bad(ctx, node, 'VMAC interface name already specified');
     } else if (t.text.length >= 16 || t.text === '.' || t.text === '..' || t.text.includes('/')) {
       bad(ctx, node, `VMAC interface name '${t.text}' too long or invalid characters - ignoring`);
     } else {

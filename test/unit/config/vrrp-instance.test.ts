@@ -199,6 +199,54 @@ test('vmac_xmit_base: kept with use_vmac, cleared without it or in strict mode',
   assert.ok(strict.msgs.includes('(V) xmit_base is incompatible with strict mode - resetting'));
 });
 
+test('use_vmac MAC: five octets take the VRID; refused MACs and repeats as keepalived says', () => {
+  const inst = (extra: string): string =>
+    `vrrp_instance V {\n interface eth0\n virtual_router_id 71\n${extra}\n virtual_ipaddress {\n  10.0.0.1\n }\n}`;
+  const five = load(inst(' use_vmac 2:0:5e:10:20: vm71'));
+  assert.deepEqual(five.config.vrrp.instances.V.useVmac, {
+    ifname: 'vm71',
+    mac: '02:00:5e:10:20:47',
+  });
+  assert.equal(exitCode(five.diags), 0, five.msgs.join('\n'));
+  // After six octets keepalived ignores the rest.
+  const six = load(inst(' use_vmac 02:00:5e:10:20:30:77'));
+  assert.equal(six.config.vrrp.instances.V.useVmac?.mac, '02:00:5e:10:20:30');
+  const refused = load(
+    inst(
+      ' use_vmac 00:00:5e:00:01:47\n use_vmac 03:00:00:00:00:01 a1\n use_vmac 02:00:00:00:00:01 a2\n' +
+        ' use_vmac 02:00:00:00:00:02\n use_vmac 0g:00:00:00:00:01\n use_vmac 02:00:00:00',
+    ),
+  );
+  assert.deepEqual(refused.msgs, [
+    'VMAC MAC address not allowed to be RFC5798 address (00:00:5e:00:01:47) - ignoring',
+    'VMAC MAC address is multicast 03:00:00:00:00:01 - ignoring',
+    'VMAC interface name already specified',
+    'VMAC interface address already specified',
+    'VMAC interface address already specified',
+    'VMAC interface address already specified',
+  ]);
+  assert.deepEqual(refused.config.vrrp.instances.V.useVmac, {
+    ifname: 'a1',
+    mac: '02:00:00:00:00:01',
+  });
+  const bad = load(inst(' use_vmac 0g:00:00:00:00:01\n use_vmac 02:00:00:00'));
+  assert.deepEqual(bad.msgs, [
+    'VMAC invalid MAC address 0g:00:00:00:00:01',
+    'VMAC invalid MAC address 02:00:00:00 - ignored',
+  ]);
+  assert.equal(bad.config.vrrp.instances.V.useVmac?.mac, null);
+  assert.equal(exitCode(bad.diags), 5);
+});
+
+test('a VIP with use_vmac and no dev is kept (keepalived compiled that check out)', () => {
+  const { config, diags, msgs } = load(
+    'vrrp_instance V {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  10.0.0.1/24 use_vmac\n }\n}',
+  );
+  assert.equal(exitCode(diags), 0, msgs.join('\n'));
+  assert.equal(config.vrrp.instances.V.virtualIpaddress[0].useVmac, true);
+  assert.equal(config.vrrp.instances.V.virtualIpaddress[0].dev, null);
+});
+
 test('scripts without enable_script_security are a security violation (exit 6)', () => {
   const { diags } = load(`${BASIC} notify_master /bin/true\n}`);
   const sec = diags.find((d) => d.klass === 'security');
@@ -218,4 +266,17 @@ test('v3_checksum_as_v2 (keepalived 2.2.8) is a boolean on the instance, off by 
     on.msgs.filter((m) => /v3_checksum/.test(m)),
     [],
   );
+});
+
+test('first IPv6 VIP not link-local: noted for multicast only; strict mode warns but runs', () => {
+  const inst = (extra: string): string =>
+    `vrrp_instance V {\n interface eth0\n virtual_router_id 1\n${extra}\n virtual_ipaddress {\n  2001:db8::1/64\n }\n}`;
+  const msg = '(V) the first IPv6 VIP address should be link local';
+  assert.ok(load(inst('')).msgs.includes(msg));
+  const uc = load(inst(' unicast_src_ip 2001:db8::2\n unicast_peer {\n  2001:db8::3\n }'));
+  assert.ok(!uc.msgs.some((m) => m.includes('link local')), uc.msgs.join('\n'));
+  const strict = load(inst(' strict_mode'));
+  assert.ok(strict.msgs.includes('(V) the first IPv6 VIP address must be link local'));
+  assert.equal(strict.config.vrrp.instances.V.usable, true);
+  assert.equal(exitCode(strict.diags), 5);
 });
