@@ -56,10 +56,18 @@ export function vipToSpec(v: VipSpec, defaultIf: string): AddressSpec {
   const sc = scopeOf(v.scope);
   if (sc !== undefined) spec.scope = sc;
   if (v.label && v.family === 4) spec.label = v.label;
+  if (v.peer) spec.peer = v.peer;
+  // keepalived sets a preferred lifetime on IPv6 VIPs unless it is forever (the default for a
+  // /128 is 0: deprecated, so not picked as a source address, e.g. by health checks).
+  if (v.family === 6 && v.preferredLft !== null && v.preferredLft !== 0xffffffff)
+    spec.preferredLft = v.preferredLft;
   const flags: NonNullable<AddressSpec['flags']> = [];
-  if (v.family === 6) flags.push('nodad'); // keepalived adds VIPs with IFA_F_NODAD
+  // keepalived adds IPv6 VIPs with IFA_F_NODAD unless the line says `-nodad`.
+  if (v.family === 6 && !v.nodad) flags.push('nodad');
   if (v.noprefixroute) flags.push('noprefixroute');
   if (v.home) flags.push('home');
+  if (v.mngtmpaddr) flags.push('mngtmpaddr');
+  if (v.autojoin) flags.push('autojoin');
   if (flags.length) spec.flags = flags;
   return spec;
 }

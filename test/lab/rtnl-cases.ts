@@ -101,6 +101,42 @@ const cases: Record<string, () => Promise<Result>> = {
       return { missing4, missing6, listed };
     }),
 
+  'addr-options': () =>
+    withRtnl(async (r, eth0) => {
+      // keepalived's VIP options: a point-to-point peer, a deprecated /128 (preferred_lft 0),
+      // mngtmpaddr; the peer address is deleted again by local address and peer.
+      await r.addAddress({
+        ifindex: eth0,
+        address: '10.9.9.1',
+        prefixLength: 32,
+        peer: '10.9.9.2',
+      });
+      await r.addAddress({
+        ifindex: eth0,
+        address: '2001:db8:1::128',
+        prefixLength: 128,
+        preferredLft: 0,
+        flags: ['nodad'],
+      });
+      await r.addAddress({
+        ifindex: eth0,
+        address: '2001:db8:5::1',
+        prefixLength: 64,
+        preferredLft: 300,
+        flags: ['nodad', 'mngtmpaddr'],
+      });
+      const listed = (await r.addresses()).filter((a) => a.ifindex === eth0);
+      const ip = JSON.parse((await run('ip', ['-j', 'addr', 'show', 'dev', 'eth0'])).stdout);
+      await r.deleteAddress({
+        ifindex: eth0,
+        address: '10.9.9.1',
+        prefixLength: 32,
+        peer: '10.9.9.2',
+      });
+      const after = (await r.addresses()).filter((a) => a.ifindex === eth0);
+      return { listed, ip, after };
+    }),
+
   'route-add': () =>
     withRtnl(async (r, eth0) => {
       await r.addRoute({ ...tableRoute, ifindex: eth0 });

@@ -97,6 +97,26 @@ describe('rtnetlink client on the real kernel', { skip, concurrency: false }, ()
     assert.ok(!info.some((x: Loose) => x.local === '192.0.2.100' || x.local === '2001:db8:1::100'));
   });
 
+  test('address options: peer (added and deleted), preferred_lft 0 → deprecated, 300 s, mngtmpaddr', async () => {
+    const r = await runCase('addr-options');
+    const info = (r.ip as Loose[])[0].addr_info as Loose[];
+    const p2p = info.find((x: Loose) => x.local === '10.9.9.1');
+    assert.equal(p2p.address, '10.9.9.2', 'peer');
+    const dep = info.find((x: Loose) => x.local === '2001:db8:1::128');
+    assert.equal(dep.preferred_life_time, 0);
+    assert.equal(dep.deprecated, true);
+    assert.equal(dep.valid_life_time, 4294967295);
+    const tmp = info.find((x: Loose) => x.local === '2001:db8:5::1');
+    assert.ok(
+      tmp.preferred_life_time > 250 && tmp.preferred_life_time <= 300,
+      String(tmp.preferred_life_time),
+    );
+    assert.equal(tmp.mngtmpaddr, true);
+    const c = r.listed.find((x: Loose) => x.address === '10.9.9.1');
+    assert.equal(c.peer, '10.9.9.2');
+    assert.ok(!r.after.some((x: Loose) => x.address === '10.9.9.1'), 'deleted with its peer');
+  });
+
   test('routes: table 100 with metric and src, IPv6, multipath, blackhole, replace, EEXIST', async () => {
     const r = await runCase('route-add');
     assertErr(

@@ -53,7 +53,14 @@ export function decodeAddress(payload: Buffer): AddressInfo | null {
   return info;
 }
 
-const REQUEST_FLAGS = { nodad: IFA_F.nodad, noprefixroute: IFA_F.noprefixroute, home: IFA_F.home };
+const REQUEST_FLAGS = {
+  nodad: IFA_F.nodad,
+  noprefixroute: IFA_F.noprefixroute,
+  home: IFA_F.home,
+  mngtmpaddr: IFA_F.managetempaddr,
+  autojoin: IFA_F.mcautojoin,
+};
+const INFINITY_LIFE_TIME = 0xffffffff;
 
 /** Payload for RTM_NEWADDR / RTM_DELADDR. */
 export function encodeAddress(spec: AddressSpec, forDelete = false): Buffer {
@@ -75,8 +82,16 @@ export function encodeAddress(spec: AddressSpec, forDelete = false): Buffer {
     scope,
     index: spec.ifindex,
   });
-  const attrs = [attrBytes(IFA.LOCAL, ip.bytes), attrBytes(IFA.ADDRESS, ip.bytes)];
+  const peer = spec.peer !== undefined ? ipBytes(spec.peer, ip.family).bytes : ip.bytes;
+  const attrs = [attrBytes(IFA.LOCAL, ip.bytes), attrBytes(IFA.ADDRESS, peer)];
   if (!forDelete) {
+    if (spec.preferredLft !== undefined && ip.family === 6) {
+      // struct ifa_cacheinfo: preferred, valid, cstamp, tstamp.
+      const ci = Buffer.alloc(16);
+      ci.writeUInt32LE(spec.preferredLft >>> 0, 0);
+      ci.writeUInt32LE(INFINITY_LIFE_TIME, 4);
+      attrs.push(attrBytes(IFA.CACHEINFO, ci));
+    }
     if (flags !== 0) attrs.push(attrU32(IFA.FLAGS, flags));
     if (spec.broadcast !== undefined)
       attrs.push(attrBytes(IFA.BROADCAST, ipBytes(spec.broadcast, 4).bytes));

@@ -58,7 +58,11 @@ export interface AddressSpec {
   scope?: Scope | number;
   /** IPv4 only (the kernel ignores labels on IPv6). */
   label?: string;
-  flags?: ('nodad' | 'noprefixroute' | 'home')[];
+  /** Point-to-point peer (IFA_ADDRESS); also sent on delete, where the kernel matches it. */
+  peer?: string;
+  /** IPv6: preferred lifetime in seconds (0 = deprecated at once); valid stays infinite. */
+  preferredLft?: number;
+  flags?: ('nodad' | 'noprefixroute' | 'home' | 'mngtmpaddr' | 'autojoin')[];
 }
 
 export interface NextHopInfo {

@@ -166,6 +166,43 @@ describe('request encode → decode round trips', () => {
     );
   });
 
+  test('address with a peer, a preferred lifetime (IFA_CACHEINFO), mngtmpaddr and autojoin', () => {
+    const p2p = encodeAddress({
+      ifindex: 3,
+      address: '10.9.9.1',
+      prefixLength: 32,
+      peer: '10.9.9.2',
+    });
+    assert.deepEqual(
+      [decodeAddress(p2p)?.address, decodeAddress(p2p)?.peer],
+      ['10.9.9.1', '10.9.9.2'],
+    );
+    // The delete carries the peer too: the kernel matches IFA_ADDRESS against it.
+    const del = encodeAddress(
+      { ifindex: 3, address: '10.9.9.1', prefixLength: 32, peer: '10.9.9.2' },
+      true,
+    );
+    assert.equal(decodeAddress(del)?.peer, '10.9.9.2');
+    const v6 = encodeAddress({
+      ifindex: 3,
+      address: '2001:db8::1',
+      prefixLength: 128,
+      preferredLft: 0,
+      flags: ['nodad', 'mngtmpaddr', 'autojoin'],
+    });
+    const ci = attrMap(v6.subarray(8)).get(6) as Buffer;
+    assert.deepEqual([ci.readUInt32LE(0), ci.readUInt32LE(4)], [0, 0xffffffff]);
+    assert.deepEqual(decodeAddress(v6)?.flags, ['nodad', 'managetempaddr', 'mcautojoin']);
+    // IPv4 has no lifetimes here (keepalived sets them on IPv6 only).
+    const v4 = encodeAddress({
+      ifindex: 3,
+      address: '192.0.2.1',
+      prefixLength: 24,
+      preferredLft: 0,
+    });
+    assert.equal(attrMap(v4.subarray(8)).get(6), undefined);
+  });
+
   test('route in a table above 255 with metric and src: RTA_TABLE carries it, rtm_table is 0', () => {
     const buf = encodeRoute({
       dst: '203.0.113.0',
