@@ -13,6 +13,7 @@ import type { MachineConfig } from './machine-types.js';
 import { encodeAdvert, passAuthData } from './packet.js';
 import { seconds } from './timers.js';
 import type { AdvertExpectations, VrrpAdvertFields } from './types.js';
+import { garpExtraIfPlan } from './vip-placement.js';
 
 /** Advert interval of an instance in centiseconds (v2 whole seconds, v3 10 ms steps). */
 export function intervalCs(v: VrrpInstance): number {
@@ -45,6 +46,7 @@ export function toMachineConfig(
     garpMasterDelay: minGarp ? 0 : seconds(v.garpMasterDelay),
     garpMasterRefresh: seconds(v.garpMasterRefresh),
     garpMasterRefreshRepeat: v.garpMasterRefreshRepeat,
+    garpExtraIf: seconds(garpExtraIfPlan(v, g.vrrpGarpExtraIf)?.intervalS ?? 0),
     garpLowerPrioRepeat: minGarp ? 0 : (v.garpLowerPrioRepeat ?? 0),
     garpLowerPrioDelay: seconds(v.garpLowerPrioDelay ?? 0),
     syncGroup: inSyncGroup,
@@ -122,7 +124,7 @@ export function advertEncoder(
 /** Why the runtime cannot run this instance yet, or null when it can. */
 export function unsupportedReason(v: VrrpInstance): string | null {
   if (!v.usable) return v.problems.join('; ') || 'unusable instance';
-  if (!v.interface) return 'an instance without `interface` is not supported yet';
+  if (!v.interface) return 'no interface';
   if (v.authType === 'AH') return 'IPsec AH authentication is not supported';
   if (v.virtualRouterId === null) return 'no virtual_router_id';
   return null;

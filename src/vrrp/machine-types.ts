@@ -37,6 +37,11 @@ export interface MachineConfig {
   /** Periodic re-announcement while master (0 = off), checked when an advert is sent. */
   garpMasterRefresh: Micros;
   garpMasterRefreshRepeat: number;
+  /**
+   * garp_extra_if: one GARP/NA per extra interface (address VMACs, or every other interface
+   * with `all`) this often while master (0 = off), checked when an advert is sent.
+   */
+  garpExtraIf: Micros;
   /** Re-announce after hearing a lower-priority advert as master (0 = off). */
   garpLowerPrioRepeat: number;
   garpLowerPrioDelay: Micros;
@@ -69,6 +74,8 @@ export interface MachineState {
   readonly lowerPrioGarpAt: Micros | null;
   /** Next periodic refresh (garp_master_refresh), sent with the advert due after it. */
   readonly refreshAt: Micros | null;
+  /** Next garp_extra_if round, sent with the advert due after it. */
+  readonly extraIfAt: Micros | null;
   /** Last master heard (address, priority), for status and logs. */
   readonly master: { readonly address: string; readonly priority: number } | null;
   /** Whether the effects so far have installed the VIPs. */
@@ -104,7 +111,14 @@ export type MachineInput =
    */
   | { type: 'sync'; to: 'MASTER' | 'BACKUP' };
 
-export type GarpReason = 'master' | 'master-delay' | 'refresh' | 'lower-prio' | 'lower-prio-delay';
+export type GarpReason =
+  | 'master'
+  | 'master-delay'
+  | 'refresh'
+  | 'lower-prio'
+  | 'lower-prio-delay'
+  /** garp_extra_if: one frame per extra interface; `repeat` is 1. */
+  | 'extra-if';
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
 

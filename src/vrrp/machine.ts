@@ -58,6 +58,7 @@ export function machineConfig(
     garpMasterDelay: seconds(5),
     garpMasterRefresh: 0,
     garpMasterRefreshRepeat: 1,
+    garpExtraIf: 0,
     garpLowerPrioRepeat: 0,
     garpLowerPrioDelay: 0,
     syncGroup: false,
@@ -78,6 +79,7 @@ export function createMachine(config: MachineConfig): MachineState {
     garpAt: null,
     lowerPrioGarpAt: null,
     refreshAt: null,
+    extraIfAt: null,
     master: null,
     vips: false,
     wantsMaster: false,
@@ -148,6 +150,7 @@ function clearMasterTimers(s: Draft): void {
   s.garpAt = null;
   s.lowerPrioGarpAt = null;
   s.refreshAt = null;
+  s.extraIfAt = null;
 }
 
 function removeVips(s: Draft, fx: MachineEffect[]): void {
@@ -174,6 +177,7 @@ function becomeMaster(s: Draft, fx: MachineEffect[], now: Micros, reason: string
   s.garpAt = c.garpMasterDelay > 0 && c.garpMasterRepeat > 0 ? now + c.garpMasterDelay : null;
   s.lowerPrioGarpAt = null;
   s.refreshAt = c.garpMasterRefresh > 0 ? now + c.garpMasterRefresh : null;
+  s.extraIfAt = c.garpExtraIf > 0 ? now + c.garpExtraIf : null;
   s.master = { address: c.primaryAddress, priority: s.priority };
 }
 
@@ -264,6 +268,10 @@ function onTimer(s: Draft, fx: MachineEffect[], now: Micros): void {
     if (s.refreshAt !== null && now > s.refreshAt) {
       fx.push({ type: 'garp', repeat: c.garpMasterRefreshRepeat, reason: 'refresh' });
       s.refreshAt = now + c.garpMasterRefresh;
+    }
+    if (s.extraIfAt !== null && now > s.extraIfAt) {
+      fx.push({ type: 'garp', repeat: 1, reason: 'extra-if' });
+      s.extraIfAt = now + c.garpExtraIf;
     }
     s.timerAt = now + c.advertInt;
   }

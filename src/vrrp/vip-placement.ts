@@ -34,3 +34,45 @@ export function addressVmacs(v: VrrpInstance): { base: string; family: 4 | 6 }[]
   }
   return out;
 }
+
+/**
+ * garp_extra_if (keepalived's vrrp_send_vmac_update): which VIPs and eVIPs (indices into
+ * [...virtual_ipaddress, ...virtual_ipaddress_excluded]) get one periodic GARP/NA each, the
+ * first one on each interface; and how often (seconds). keepalived sends on interfaces other
+ * than the instance's own (its VMAC with use_vmac; the own one too with vmac_xmit_base), and
+ * only on VMACs of ours unless `all`. It turns the option off when no VIP lives on an address
+ * VMAC, nor (with `all`) on another interface. Null when off.
+ */
+export function garpExtraIfPlan(
+  v: VrrpInstance,
+  global: { all: boolean; interval: number } | null,
+): { intervalS: number; vips: number[] } | null {
+  const o = v.garpExtraIf ?? global;
+  if (!o || o.interval <= 0) return null;
+  const own = v.useVmac ? 'vmac' : `if ${v.interface ?? ''}`;
+  let extraVmac = false;
+  let extraIf = false;
+  const seen = new Set<string>();
+  const vips: number[] = [];
+  [...v.virtualIpaddress, ...v.virtualIpaddressExcluded].forEach((a, i) => {
+    const p = placeVip(v, a);
+    const ours = p.on !== 'interface';
+    const key =
+      p.on === 'vmac'
+        ? 'vmac'
+        : p.on === 'address-vmac'
+          ? `avmac ${p.base} ${p.family}`
+          : `if ${p.ifname}`;
+    if (key !== own) {
+      if (ours) extraVmac = true;
+      else extraIf = true;
+    }
+    if (!ours && !o.all) return;
+    if (key === own && !v.vmacXmitBase) return;
+    if (seen.has(key)) return;
+    seen.add(key);
+    vips.push(i);
+  });
+  if (!extraVmac && !(extraIf && o.all)) return null;
+  return { intervalS: o.interval, vips };
+}

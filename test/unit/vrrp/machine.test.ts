@@ -343,6 +343,26 @@ describe('GARP bursts', () => {
     }
     assert.deepEqual(garps, ['5:refresh', '6:master-delay']);
   });
+  test('garp_extra_if rides on adverts after its interval; leaving MASTER stops it', () => {
+    const m = master({ garpMasterDelay: 0, garpExtraIf: seconds(2) });
+    const t0 = m.state.timerAt! - S;
+    let r: StepResult = m;
+    const rounds: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      r = at(r, { type: 'timer' }, r.deadline!);
+      for (const g of of(r.effects, 'garp')) {
+        assert.equal(g.reason, 'extra-if');
+        assert.equal(g.repeat, 1);
+        rounds.push((r.state.timerAt! - t0) / S);
+      }
+    }
+    // keepalived compares with '>', so the advert at exactly 2 s does not send; the next does.
+    assert.deepEqual(rounds, [4, 7]);
+    const down = at(r, advert(200), r.deadline! - 1);
+    assert.equal(down.state.state, 'BACKUP');
+    assert.equal(down.state.extraIfAt, null);
+    assert.equal(master({ garpExtraIf: 0 }).state.extraIfAt, null);
+  });
   test('garp_master_delay 0 means no second burst', () => {
     assert.equal(master({ garpMasterDelay: 0 }).state.garpAt, null);
   });
