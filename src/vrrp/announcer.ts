@@ -20,6 +20,8 @@ export interface AnnouncedVip {
   family: 4 | 6;
   ifname: string;
   mac: string;
+  /** Position in [...virtual_ipaddress, ...virtual_ipaddress_excluded]. */
+  index: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -49,6 +51,8 @@ export class Announcer {
     private readonly vips: readonly AnnouncedVip[],
     private readonly garpIntervalMs = 0,
     private readonly gnaIntervalMs = 0,
+    /** garp_extra_if: the VIPs (by index) that get one frame per round (vip-placement.ts). */
+    private readonly extraIf: ReadonlySet<number> = new Set(),
   ) {}
 
   private socket(ifname: string): PacketSocket {
@@ -135,6 +139,38 @@ export class Announcer {
       }
       if (seq[i].gap > 0 && i + 1 < seq.length) await sleep(seq[i].gap);
     }
+  }
+
+  /**
+   * One GARP/NA for an address that is not a VIP (a unicast instance's own source, when it
+   * leaves FAULT, so the master's neighbour entry for it is fresh, as keepalived does).
+   */
+  announceOnce(a: Omit<AnnouncedVip, 'index'>): void {
+    if (this.closed) return;
+    const frame =
+      a.family === 4
+        ? buildGratuitousArp({ vip: a.address, mac: a.mac })
+        : buildUnsolicitedNa({ vip: a.address, mac: a.mac, router: forwardsIpv6(a.ifname) });
+    try {
+      this.socket(a.ifname).send(Buffer.from(frame));
+      this.sent++;
+    } catch {
+      // The link may still be down; keepalived does not retry either.
+    }
+  }
+
+  /** One garp_extra_if round: one frame for each chosen VIP, back to back (one per interface). */
+  extraIfRound(): void {
+    const frames = this.buildFrames();
+    this.vips.forEach((v, i) => {
+      if (!this.extraIf.has(v.index) || this.closed) return;
+      try {
+        this.socket(v.ifname).send(frames[i].frame);
+        this.sent++;
+      } catch {
+        // As in burst(): this frame only is lost.
+      }
+    });
   }
 
   close(): void {

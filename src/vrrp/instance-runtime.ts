@@ -40,6 +40,7 @@ import { PreparedTakeover, type TakeoverSent } from './takeover.js';
 import { RawVrrpTransport, type VrrpTransport } from './transport.js';
 import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
 import { InstanceVmacs } from './instance-vmacs.js';
+import { garpExtraIfPlan } from './vip-placement.js';
 
 export interface InstanceEnv {
   rtnl: Rtnl;
@@ -100,6 +101,9 @@ export class InstanceRuntime {
   private afterVips: (() => void)[] = [];
   private expect: AdvertExpectations;
   private source = '';
+  /** Unicast: the source address announced on leaving FAULT (on the base interface). */
+  private sourceAnnounce: { address: string; family: 4 | 6; ifname: string; mac: string } | null =
+    null;
   private encode: (priority: number, dst: string) => Uint8Array = () => new Uint8Array();
   private trackFaults = new Set<string>();
   private unsubscribe: (() => void) | null = null;
@@ -154,6 +158,8 @@ export class InstanceRuntime {
     const source = await this.findSource(link.index);
     this.source = source ?? (v.family === 4 ? '0.0.0.0' : '::');
     this.encode = advertEncoder(v, this.source);
+    if (v.unicastPeers.length > 0 && source && link.mac)
+      this.sourceAnnounce = { address: source, family: v.family, ifname, mac: link.mac };
     const group = v.syncGroup ? this.config.vrrp.syncGroups[v.syncGroup] : undefined;
     const inGroup = !!group && group.members.length > 1;
     this.machine = createMachine(toMachineConfig(v, g, this.source, inGroup));
@@ -194,6 +200,7 @@ export class InstanceRuntime {
       placed.announced,
       g.vrrpGarpInterval * 1000,
       g.vrrpGnaInterval * 1000,
+      new Set(garpExtraIfPlan(v, g.vrrpGarpExtraIf)?.vips ?? []),
     );
     this.announcer.prepare();
     if (source) {
@@ -203,7 +210,7 @@ export class InstanceRuntime {
         source,
         group: v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6,
         peers: v.unicastPeers.map((p) => p.address),
-        unicastTtl: v.unicastTtl ?? 255,
+        unicastTtl: v.unicastTtl,
         checksum: {
           oldUnicastChecksum: v.oldUnicastChecksum === 'config',
           v3ChecksumAsV2: v.v3ChecksumAsV2,
@@ -372,6 +379,10 @@ export class InstanceRuntime {
         });
         break;
       case 'garp': {
+        if (fx.reason === 'extra-if') {
+          if (!this.vipsPending) this.announcer?.extraIfRound();
+          break;
+        }
         // Sent right after the VIP requests, not after their acks (addresses.ts addAll), and
         // synchronously there, ahead of the logs and notifies of the same step.
         const pre = this.sent;
@@ -401,6 +412,8 @@ export class InstanceRuntime {
         break;
       case 'transition':
         this.counters.transitions++;
+        if (fx.from === 'FAULT' && this.sourceAnnounce)
+          this.announcer?.announceOnce(this.sourceAnnounce);
         publish('vrrp:transition', {
           instance: v.name,
           from: fx.from,

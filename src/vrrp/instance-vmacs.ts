@@ -87,7 +87,7 @@ export class InstanceVmacs {
       }
       return macs.get(ifname) ?? null;
     };
-    for (const a of addrs) {
+    for (const [index, a] of addrs.entries()) {
       const p = placeVip(this.v, a);
       let ifname: string;
       let mac: string | null;
@@ -100,7 +100,7 @@ export class InstanceVmacs {
         mac = ifname === this.base.name ? (this.base.mac ?? null) : await macOf(ifname);
       }
       specs.push({ ...a, dev: ifname });
-      if (mac) announced.push({ address: a.address, family: a.family, ifname, mac });
+      if (mac) announced.push({ address: a.address, family: a.family, ifname, mac, index });
     }
     return { specs, announced };
   }

@@ -4,21 +4,24 @@
  *
  * Multicast: 224.0.0.18 / ff02::12 (or the global vrrp_mcast_group4/6) joined on the interface,
  * TTL / hop limit 255, TOS / traffic class 0xc0, loopback off, IP_MULTICAST_ALL off.
- * Unicast (unicast_peer): one copy per peer from unicast_src_ip, TTL unicast_ttl (255).
+ * Unicast (unicast_peer): one copy per peer from unicast_src_ip, TTL unicast_ttl (IPv4: 255;
+ * IPv6: the kernel's default hop limit, 64, unless unicast_ttl is set, as keepalived).
  * Receive: IPv4 reads carry the IP header (TTL, destination); IPv6 gets the destination and hop
  * limit from IPV6_PKTINFO / IPV6_HOPLIMIT, and the kernel checks the checksum (IPV6_CHECKSUM 6),
  * as keepalived does.
  *
  * Sockets: each instance sends on a socket of its own (its TTL, its source) that accepts
  * nothing (a drop-all filter, as keepalived's send sockets). Receiving is shared, as in
- * keepalived: one socket per interface, family, multicast group (or unicast) and checksum
+ * keepalived: one socket per interface, family, multicast group (or unicast source) and checksum
  * option decodes each packet once and hands it to the instances of its VRID only; a packet that
  * does not decode goes to every instance on that socket, each of which counts the drop. With
  * one receive socket per instance, 100 instances at 0.1 s made the kernel copy 1,000 adverts a
- * second into each of 100 sockets, and the backup lost adverts.
+ * second into each of 100 sockets, and the backup lost adverts. A unicast receiver keeps only
+ * adverts sent to its source address, as keepalived's socket bound to unicast_src_ip does.
  */
 import { RawSocket, ifNameToIndex, type InetMessage, type SendBatch } from '../os/native.js';
 import { IPPROTO_VRRP } from './frame.js';
+import { bytesEqual, parseIp } from './ip-addr.js';
 import { decodeIpv4, decodeIpv6, type ChecksumOptions } from './packet.js';
 import type { DecodeResult, IpFamily } from './types.js';
 
@@ -30,7 +33,8 @@ export interface VrrpTransportOptions {
   /** Multicast group; ignored when `peers` is non-empty. */
   group: string;
   peers: string[];
-  unicastTtl: number;
+  /** IPv4 default 255 (config); null: IPv6 without unicast_ttl, the kernel's default hop limit. */
+  unicastTtl: number | null;
   checksum: ChecksumOptions;
   /** The instance's VRID: received adverts for other VRIDs are not delivered. */
   vrid: number;
@@ -58,12 +62,15 @@ class SharedReceiver {
   private readonly sock: RawSocket;
   private readonly byVrid = new Map<number, Set<Listener>>();
   private users = 0;
+  /** Unicast: adverts to another local address are not ours (keepalived binds to the source). */
+  private readonly unicastDst: Uint8Array | null;
 
   private constructor(
     private readonly key: string,
     private readonly o: VrrpTransportOptions,
     private readonly ifindex: number,
   ) {
+    this.unicastDst = o.peers.length > 0 ? parseIp(o.source, o.family) : null;
     const s = RawSocket.open(o.family, IPPROTO_VRRP);
     this.sock = s;
     try {
@@ -89,7 +96,7 @@ class SharedReceiver {
   }
 
   static acquire(o: VrrpTransportOptions, ifindex: number): SharedReceiver {
-    const mode = o.peers.length > 0 ? 'unicast' : o.group;
+    const mode = o.peers.length > 0 ? `unicast to ${o.source}` : o.group;
     const key = JSON.stringify([o.ifname, o.family, mode, o.checksum]);
     let r = SharedReceiver.all.get(key);
     if (!r) {
@@ -142,6 +149,8 @@ class SharedReceiver {
             o.checksum,
           );
     if (r.ok) {
+      const dst = this.unicastDst;
+      if (dst && !bytesEqual(dst, parseIp(r.advert.ip.dst, o.family) ?? new Uint8Array())) return;
       for (const l of [...(this.byVrid.get(r.advert.vrid) ?? [])]) l(r, m.rxMonoUs);
     } else {
       for (const set of [...this.byVrid.values()]) for (const l of [...set]) l(r);
@@ -171,7 +180,9 @@ export class RawVrrpTransport implements VrrpTransport {
       s.setOption('tos', 0xc0);
       s.setOption('multicastLoop', false);
       s.setOption('multicastTtl', 255);
-      s.setOption('ttl', o.peers.length > 0 ? o.unicastTtl : 255);
+      // IPv6 unicast without unicast_ttl: the kernel's default hop limit, as keepalived sends.
+      const ttl = o.peers.length > 0 ? o.unicastTtl : 255;
+      if (ttl !== null) s.setOption('ttl', ttl);
       s.setOption('multicastIf', this.ifindex);
       if (o.family === 6) s.setOption('checksum', 6);
       this.receiver = SharedReceiver.acquire(o, this.ifindex);

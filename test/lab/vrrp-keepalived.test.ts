@@ -1,5 +1,5 @@
 // stayalive against keepalived 2.2.7 on the same switch, in both priority orders: v2/IPv4 with
-// PASS auth, v3/IPv4, v3/IPv6 and v3 unicast peers. Exactly one master, the right one; crashing
+// PASS auth, v3/IPv4, v3/IPv6 and v3 unicast peers (IPv4 and IPv6). Exactly one master, the right one; crashing
 // it (every process SIGSTOPped, then SIGKILLed) moves the VIP to the other daemon, judged by the
 // MAC in the client's neighbour table (a crashed master keeps its VIP and still answers ARP).
 // Neither side drops the other's adverts. Also use_vmac with unicast peers, where both daemons
@@ -57,6 +57,15 @@ const MODES: Mode[] = [
     cidr: '192.0.2.112/24',
     unicast: true,
   },
+  {
+    label: 'v3 IPv6 unicast',
+    version: 3,
+    advertInt: 0.1,
+    vip: '2001:db8:2::112',
+    // A /128 VIP: keepalived adds it deprecated (preferred_lft 0 by default).
+    cidr: '2001:db8:2::112/128',
+    unicast: true,
+  },
 ];
 
 const mdiMs = (m: Mode, prio: number): number =>
@@ -64,6 +73,11 @@ const mdiMs = (m: Mode, prio: number): number =>
   1000;
 
 const IP = { a: '192.0.2.1', b: '192.0.2.2' };
+const IP6 = { a: '2001:db8:2::1', b: '2001:db8:2::2' };
+
+/** A tcpdump -e line of a gratuitous ARP request for `ip` ("who-has IP (ff:…) tell IP"). */
+const isGarp = (line: string, ip: string): boolean =>
+  line.includes(`who-has ${ip} `) && line.includes(` tell ${ip},`);
 
 for (const m of MODES) {
   for (const highIs of ['stayalive', 'keepalived'] as const) {
@@ -73,6 +87,7 @@ for (const m of MODES) {
         const { a, b, c } = await trio(lab);
         // a runs the higher priority with `highIs`; b runs the other daemon.
         const lowIs = highIs === 'stayalive' ? 'keepalived' : 'stayalive';
+        const ips = m.vip.includes(':') ? IP6 : IP;
         const conf = (self: 'a' | 'b', prio: number): string =>
           vrrpConf({
             vrid: 60,
@@ -82,13 +97,32 @@ for (const m of MODES) {
             vips: [m.cidr],
             authPass: m.auth,
             unicast: m.unicast
-              ? { src: IP[self], peers: [IP[self === 'a' ? 'b' : 'a']] }
+              ? { src: ips[self], peers: [ips[self === 'a' ? 'b' : 'a']] }
               : undefined,
           });
         const na = startNode(lab, a, highIs, conf('a', 150));
         const nb = startNode(lab, b, lowIs, conf('b', 100));
         await waitSoleHolder([a, b], a, m.vip, mdiMs(m, 150) + 6000);
         await waitAnswerFrom(c, m.vip, MAC.a, 3000);
+        if (m.cidr.endsWith('/128')) {
+          const info = JSON.parse(
+            (await a.ip(['-j', '-6', 'addr', 'show', 'dev', 'eth0'])).stdout,
+          )[0].addr_info as { local: string; deprecated?: boolean; preferred_life_time: number }[];
+          const vip = info.find((x) => x.local === m.vip);
+          assert.equal(vip?.deprecated, true, `${highIs}: /128 VIP deprecated`);
+          assert.equal(vip?.preferred_life_time, 0);
+        }
+        if (m.unicast && ips === IP6) {
+          // keepalived leaves an IPv6 unicast advert's hop limit to the kernel (64) unless
+          // unicast_ttl is set; stayalive sends the same.
+          const cap = await b.capture('eth0', 'ip6 proto 112');
+          await new Promise((r) => setTimeout(r, 400));
+          const path = await cap.stop();
+          const out = (await run(['tcpdump', '-n', '-v', '-r', path])).stdout;
+          const fromA = out.split('\n').filter((l) => l.includes(`${IP6.a} > ${IP6.b}:`));
+          assert.ok(fromA.length >= 2, `unicast adverts a → b:\n${out.slice(-600)}`);
+          for (const l of fromA) assert.match(l, /hlim 64,/, `${highIs} advert hop limit`);
+        }
 
         const t0 = await crash(a);
         const took = await waitNeighMac(c, m.vip, MAC.b, t0, mdiMs(m, 100) + 3000);
@@ -230,4 +264,103 @@ test('use_vmac_addr: keepalived and stayalive make the same address VMAC (vrrp6.
     await nb.proc.exited;
     assert.deepEqual(await vmacs(b), [], 'VMACs removed on stop');
   });
+});
+
+for (const receiver of ['stayalive', 'keepalived'] as const) {
+  test(`unicast: adverts sent to another of the backup's addresses are not its adverts (${receiver})`, async () => {
+    requireRoot();
+    await withLab('vd', async (lab) => {
+      const { a, b } = await trio(lab);
+      // b also has 192.0.2.22; a sends its adverts there, b listens on unicast_src_ip .2 only.
+      await b.ip(['addr', 'add', '192.0.2.22/24', 'dev', 'eth0']);
+      const vip = '192.0.2.114';
+      const conf = (src: string, peer: string, prio: number): string =>
+        vrrpConf({
+          vrid: 62,
+          priority: prio,
+          version: 3,
+          advertInt: 0.1,
+          vips: [`${vip}/24`],
+          unicast: { src, peers: [peer] },
+        });
+      startNode(lab, a, 'stayalive', conf(IP.a, '192.0.2.22', 150));
+      await waitFor(() => hasAddr(a, vip), { timeoutMs: 6000, what: 'a master' });
+      const cap = await b.capture('eth0', 'ip proto 112');
+      startNode(lab, b, receiver, conf(IP.b, IP.a, 100));
+      // b hears nothing addressed to .2, so it takes over after Master_Down_Interval; a keeps
+      // the VIP too (b's adverts carry the lower priority).
+      await waitFor(() => hasAddr(b, vip), { timeoutMs: 6000, what: `${receiver} master` });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(await hasAddr(a, vip), 'a stays master');
+      assert.ok(await hasAddr(b, vip), `${receiver} stays master`);
+      const path = await cap.stop();
+      const lines = (await run(['tcpdump', '-n', '-e', '-r', path])).stdout.trim().split('\n');
+      assert.ok(
+        lines.filter((l) => l.includes(`${IP.a} > 192.0.2.22:`)).length >= 5,
+        `a's adverts reached b:\n${lines.slice(-4).join('\n')}`,
+      );
+      // Leaving FAULT, a unicast instance announces its own source once (keepalived: so the
+      // master's neighbour entry for it is fresh and its adverts reach it at once).
+      const capA = await a.capture('eth0', 'arp');
+      await b.ip(['link', 'set', 'eth0', 'down']);
+      await waitFor(async () => !(await hasAddr(b, vip)), { timeoutMs: 3000, what: 'b FAULT' });
+      await new Promise((r) => setTimeout(r, 300));
+      await b.ip(['link', 'set', 'eth0', 'up']);
+      // Back up, b hears nothing addressed to .2 again and takes the VIP once more.
+      await waitFor(() => hasAddr(b, vip), { timeoutMs: 5000, what: `${receiver} back` });
+      await new Promise((r) => setTimeout(r, 300));
+      const arp = (await run(['tcpdump', '-n', '-e', '-r', await capA.stop()])).stdout.split('\n');
+      const ownGarp = arp.filter((l) => l.includes(`${MAC.b} >`) && isGarp(l, IP.b));
+      assert.equal(ownGarp.length, 1, `${receiver}: GARP for its source\n${arp.join('\n')}`);
+    });
+  });
+}
+
+test('garp_extra_if: the master re-announces its address-VMAC eVIP about once a second, as keepalived', async () => {
+  requireRoot();
+  const counts: Record<string, { extra: number; own: number }> = {};
+  for (const kind of ['stayalive', 'keepalived'] as const) {
+    await withLab('vg', async (lab) => {
+      const { a, c } = await trio(lab);
+      // 192.0.2.116 lives on eth0 (the instance's interface: no periodic frames); the eVIP
+      // .117 asks for use_vmac without dev, so it gets an address VMAC (vrrp.63) on eth0.
+      startNode(
+        lab,
+        a,
+        kind,
+        vrrpConf({
+          vrid: 63,
+          priority: 150,
+          version: 3,
+          advertInt: 0.1,
+          vips: ['192.0.2.116/24'],
+          extra:
+            '  garp_extra_if 1\n  virtual_ipaddress_excluded {\n    192.0.2.117/24 use_vmac\n  }',
+        }),
+      );
+      await waitFor(() => hasAddr(a, '192.0.2.117', 'vrrp.63'), {
+        timeoutMs: 6000,
+        what: `${kind}: eVIP on vrrp.63`,
+      });
+      // Past the first burst and the garp_master_delay (1 s) one, then count for 4.1 s.
+      await new Promise((r) => setTimeout(r, 2500));
+      const cap = await c.capture('eth0', 'arp');
+      await new Promise((r) => setTimeout(r, 4100));
+      const lines = (await run(['tcpdump', '-n', '-e', '-r', await cap.stop()])).stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /Request who-has/.test(l));
+      const from = (ip: string, mac: string): number =>
+        lines.filter((l) => l.includes(`${mac} >`) && isGarp(l, ip)).length;
+      counts[kind] = {
+        extra: from('192.0.2.117', '00:00:5e:00:01:3f'),
+        own: from('192.0.2.116', MAC.a),
+      };
+    });
+  }
+  console.log(`garp_extra_if 1, frames in 4.1 s: ${JSON.stringify(counts)}`);
+  for (const kind of ['stayalive', 'keepalived']) {
+    assert.ok(counts[kind].extra >= 3 && counts[kind].extra <= 5, `${kind}: ${counts[kind].extra}`);
+    assert.equal(counts[kind].own, 0, `${kind}: none for the VIP on the instance's interface`);
+  }
 });
