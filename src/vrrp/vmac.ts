@@ -3,7 +3,7 @@
  * the virtual MAC 00:00:5e:00:01:<VRID> (or the configured name and MAC). Adverts, VIPs and
  * GARPs then use it, so the VIP answers from the VMAC (RFC 5798 §7.3). I/O module.
  *
- * As keepalived 2.2.7 (vrrp_vmac.c, vrrp_if_config.c): the macvlan gets arp_ignore=1,
+ * As keepalived 2.2.7 (vrrp_vmac.c, vrrp_if_config.c), for an IPv4 VMAC: the macvlan gets arp_ignore=1,
  * accept_local=1, rp_filter=0, promote_secondaries=1, and the base interface arp_ignore=1 and
  * arp_filter=1 (so only the macvlan answers ARP for the VIPs); the base values are restored on
  * removal. A link of the same name left by a crashed run is deleted and created again.
@@ -12,7 +12,7 @@
  * leave from the virtual MAC, even from a crashed master). IPv6 (MAC 00:00:5e:00:02:<VRID>):
  * as keepalived, the macvlan gets no automatic link-local
  * address (addr_gen_mode none, set before it comes up) and carries the instance's source
- * address instead (the base's link-local), so adverts leave from a non-VIP address with the
+ * address instead (the base's link-local, deprecated: preferred_lft 0), so adverts leave from a non-VIP address with the
  * virtual MAC. Unlike keepalived, the VMAC sends no router solicitations (accept_ra=0,
  * router_solicitations=0): from a backup they would steal the virtual MAC on the switch.
  *
@@ -70,19 +70,22 @@ export class Vmac {
     if (old) await rtnl.deleteLink(old.index);
     const link = await rtnl.createMacvlan({ name, link: base.index, mode: 'private', mac });
     const v = new Vmac(rtnl, name, link.index, mac, base.name);
-    for (const [k, val] of [
-      ['arp_ignore', '1'],
-      ['accept_local', '1'],
-      ['rp_filter', '0'],
-      ['promote_secondaries', '1'],
-    ]) {
-      writeSysctl(name, k, val);
-    }
-    for (const k of ['arp_ignore', 'arp_filter']) {
-      const was = readSysctl(base.name, k);
-      if (was !== null && was !== '1') {
-        v.saved.push([k, was]);
-        writeSysctl(base.name, k, '1');
+    // IPv4 only, as keepalived: an IPv6 VMAC leaves the ARP settings of both links alone.
+    if (family === 4) {
+      for (const [k, val] of [
+        ['arp_ignore', '1'],
+        ['accept_local', '1'],
+        ['rp_filter', '0'],
+        ['promote_secondaries', '1'],
+      ]) {
+        writeSysctl(name, k, val);
+      }
+      for (const k of ['arp_ignore', 'arp_filter']) {
+        const was = readSysctl(base.name, k);
+        if (was !== null && was !== '1') {
+          v.saved.push([k, was]);
+          writeSysctl(base.name, k, '1');
+        }
       }
     }
     // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link. No automatic
@@ -108,6 +111,8 @@ export class Vmac {
         address: ipv6Source,
         prefixLength: 64,
         family: 6,
+        // Deprecated, as keepalived adds it: nothing else picks it as a source address.
+        preferredLft: 0,
         flags: ['nodad'],
       });
     }

@@ -333,6 +333,18 @@ test('use_vmac, IPv6: the VIP answers from 00:00:5e:00:02:38 on vrrp.56, adverts
       (await a.ip(['-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])).stdout,
     )?.[1];
     assert.ok(baseLl && addrs.includes(baseLl), `vrrp.56 carries ${baseLl}: ${addrs}`);
+    // Deprecated (preferred_lft 0), as keepalived adds it; and an IPv6 VMAC leaves the base's
+    // ARP settings alone (keepalived changes them for IPv4 VMACs only).
+    assert.match(addrs, new RegExp(`${baseLl}/64 .*deprecated`), addrs);
+    const arpFilter = await run([
+      'ip',
+      'netns',
+      'exec',
+      a.ns,
+      'cat',
+      '/proc/sys/net/ipv4/conf/eth0/arp_filter',
+    ]);
+    assert.equal(arpFilter.stdout.trim(), '0');
     await waitAnswerFrom(c, vip, vmac, 3000);
     const cap = await c.capture('eth0', 'ip6 proto 112');
     await sleep(400);
