@@ -6,7 +6,7 @@
  * (misc_dynamic weights). I/O (node:child_process).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { lookupIds } from '../os/users.js';
 import { miscVerdict } from './machine.js';
 import { result, secs, type ProbeResult } from './probe-util.js';
 
@@ -26,31 +26,7 @@ export interface RunOutcome {
   error?: string;
 }
 
-/** uid/gid of a user (and group) name from /etc/passwd and /etc/group; numbers pass through. */
-export function lookupIds(
-  user: string,
-  group: string | null,
-): { uid: number; gid: number } | string {
-  const find = (file: string, name: string): string[] | undefined => {
-    try {
-      return readFileSync(file, 'utf8')
-        .split('\n')
-        .map((l) => l.split(':'))
-        .find((f) => f[0] === name || f[2] === name);
-    } catch {
-      return undefined;
-    }
-  };
-  const pw = find('/etc/passwd', user);
-  if (!pw) return `unknown user ${user}`;
-  let gid = Number(pw[3]);
-  if (group) {
-    const gr = find('/etc/group', group);
-    if (!gr) return `unknown group ${group}`;
-    gid = Number(gr[2]);
-  }
-  return { uid: Number(pw[2]), gid };
-}
+export { lookupIds } from '../os/users.js';
 
 /** Scripts still running, so a stop can wait until their process groups are gone. */
 const running = new Set<Promise<RunOutcome>>();

@@ -2,6 +2,8 @@
  * Binds a checker plan to its probe function (one per checker type). I/O: each probe opens
  * sockets or spawns processes when called.
  */
+import { scriptUserFor } from '../config/script-user.js';
+import { userNames } from '../os/users.js';
 import { bfdStateOf } from '../bfd/state-board.js';
 import type { Config } from '../config/model.js';
 import { probeDns } from './dns.js';
@@ -57,10 +59,13 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
       return (signal) => probePing(targetOf(c.conn), signal);
     case 'MISC_CHECK': {
       const argv = c.script?.argv ?? [];
+      // keepalived's default script user applies to MISC_CHECK too (config/script-user.ts).
+      const own = c.user ? { user: c.user, group: c.group } : null;
+      const as = scriptUserFor(own, config.global, userNames());
       const opts = {
         timeoutS: c.timeout ?? p.timing.delayLoop,
-        user: c.user,
-        group: c.group,
+        user: as?.user ?? null,
+        group: as?.group ?? null,
         dynamic: c.dynamic,
       };
       return (signal) => probeMisc(argv, opts, signal);

@@ -403,7 +403,10 @@ export class InstanceRuntime {
         this.env.notifier.notify('INSTANCE', v.name, fx.state, fx.priority, v.notify);
         break;
       case 'notify-master-rx-lower-pri':
-        this.env.notifier.line(`INSTANCE "${v.name}" MASTER_RX_LOWER_PRI ${fx.priority}`);
+        this.env.notifier.event(
+          `INSTANCE "${v.name}" MASTER_RX_LOWER_PRI ${fx.priority}`,
+          v.notify.masterRxLowerPri,
+        );
         break;
       case 'priority-changed':
         if (v.notifyPriorityChanges && (fx.state === 'MASTER' || fx.state === 'BACKUP')) {

@@ -10,13 +10,16 @@
  * the daemon; a missing FIFO is created with mkfifo(1), and notify_fifo_script, when given, is
  * started with the FIFO path as its argument.
  *
- * keepalived differences: `user`/`group` on a script are not applied yet (scripts run as us);
- * script_security checks are not done.
+ * Each script runs as keepalived would run it: its own `user [group]`, else `script_user`, else
+ * `keepalived_script` when that user exists, else as us (root). Scripts the config's security
+ * pass dropped (missing, or insecure with enable_script_security) are not here to run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import type { FifoSpec } from '../config/global/types.js';
 import type { ScriptValue } from '../config/global/script-value.js';
+import { ownUser, scriptUserFor, type ScriptUser } from '../config/script-user.js';
+import { lookupIds, userNames, type RunAs } from '../os/users.js';
 
 export const NOTIFY_TIMEOUT_MS = 30_000;
 
@@ -26,13 +29,37 @@ export type ScriptDone = (r: {
   timedOut: boolean;
 }) => void;
 
-/** Runs argv with a timeout; `done` gets the outcome. Spawn errors count as exit code 127. */
-export function runArgv(argv: string[], timeoutMs: number, done?: ScriptDone): void {
+/**
+ * Who runs scripts: keepalived's rules (config/script-user.ts) turned into uid/gid. The
+ * `keepalived_script` default is looked up once per config, as keepalived does at load.
+ */
+export class ScriptUsers {
+  private readonly users = userNames();
+
+  constructor(private readonly global: { scriptUser: ScriptUser | null }) {}
+
+  /** uid/gid to run as, null for ourselves, or why the script cannot run. */
+  runAs(own: ScriptUser | null): RunAs | null | string {
+    const u = scriptUserFor(own, this.global, this.users);
+    return u ? lookupIds(u.user, u.group) : null;
+  }
+}
+
+/**
+ * Runs argv with a timeout, as `runAs` when given (setgid, supplementary groups dropped,
+ * setuid: libuv's order); `done` gets the outcome. Spawn errors count as exit code 127.
+ */
+export function runArgv(
+  argv: string[],
+  timeoutMs: number,
+  done?: ScriptDone,
+  runAs?: RunAs | null,
+): void {
   if (argv.length === 0) return;
   let timedOut = false;
   let child;
   try {
-    child = spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+    child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', ...(runAs ?? {}) });
   } catch {
     done?.({ code: 127, signal: null, timedOut: false });
     return;
@@ -71,9 +98,13 @@ export class NotifyFifo {
   constructor(
     private readonly spec: FifoSpec,
     script: ScriptValue | null,
+    users?: ScriptUsers,
   ) {
     if (!existsSync(spec.path)) spawnSync('mkfifo', ['-m', '0600', spec.path], { stdio: 'ignore' });
-    if (script) runArgv([...script.argv, spec.path], 24 * 3600 * 1000);
+    if (!script) return;
+    const as = users?.runAs(ownUser(script)) ?? null;
+    if (typeof as !== 'string')
+      runArgv([...script.argv, spec.path], 24 * 3600 * 1000, undefined, as);
   }
 
   write(line: string): void {
@@ -92,10 +123,21 @@ export class NotifyFifo {
 }
 
 export class Notifier {
+  /** Who runs the scripts (set from the config); without it they run as ourselves. */
+  users: ScriptUsers | null = null;
+  /** Where a script that cannot run is reported. */
+  log: (message: string) => void = () => {};
+
   constructor(
     private fifos: NotifyFifo[],
     private readonly timeoutMs = NOTIFY_TIMEOUT_MS,
   ) {}
+
+  private run(s: ScriptValue, extra: string[] = []): void {
+    const as = this.users?.runAs(ownUser(s)) ?? null;
+    if (typeof as === 'string') return this.log(`Not running script ${s.command}: ${as}`);
+    runArgv([...s.argv, ...extra], this.timeoutMs, undefined, as);
+  }
 
   /** Reload: new FIFOs replace the old ones (which are closed). */
   replaceFifos(fifos: NotifyFifo[]): void {
@@ -119,14 +161,19 @@ export class Notifier {
       FAULT: scripts.fault,
       STOP: scripts.stop,
     }[state];
-    if (own) runArgv(own.argv, this.timeoutMs);
-    if (scripts.any)
-      runArgv([...scripts.any.argv, kind, name, state, String(priority)], this.timeoutMs);
+    if (own) this.run(own);
+    if (scripts.any) this.run(scripts.any, [kind, name, state, String(priority)]);
   }
 
-  /** FIFO-only lines (MASTER_RX_LOWER_PRI, priority changes). */
+  /** FIFO-only lines (priority changes). */
   line(text: string): void {
     for (const f of this.fifos) f.write(text);
+  }
+
+  /** An event line with its script, run first and with no extra words (MASTER_RX_LOWER_PRI). */
+  event(text: string, script: ScriptValue | null): void {
+    if (script) this.run(script);
+    this.line(text);
   }
 
   close(): void {

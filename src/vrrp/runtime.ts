@@ -18,7 +18,7 @@ import { Rtnl } from '../os/rtnl/index.js';
 import { instanceFingerprint, unsupportedReason } from './config-map.js';
 import { InstanceRuntime, type InstanceEnv } from './instance-runtime.js';
 import type { VrrpStateName } from './machine-types.js';
-import { Notifier, NotifyFifo } from './notify.js';
+import { Notifier, NotifyFifo, ScriptUsers } from './notify.js';
 import { StopBatch } from './stop-batch.js';
 import { SyncGroupRuntime } from './sync-group.js';
 import type { Micros } from './timers.js';
@@ -53,6 +53,8 @@ export class VrrpRuntime {
     await this.hub.startLinks();
     this.offGroupSync = this.hub.onChange(() => this.groups.forEach((g) => g.syncFaults()));
     this.config = c;
+    this.notifier.log = (m) => log('warning', m);
+    this.notifier.users = new ScriptUsers(c.global);
     this.notifier.replaceFifos(this.makeFifos(c));
     this.syncTrackers(c);
     this.rebuildGroups(c);
@@ -62,9 +64,11 @@ export class VrrpRuntime {
   private makeFifos(c: Config): NotifyFifo[] {
     const g = c.global;
     const fifos: NotifyFifo[] = [];
-    if (g.vrrpNotifyFifo) fifos.push(new NotifyFifo(g.vrrpNotifyFifo, g.vrrpNotifyFifoScript));
+    const users = this.notifier.users ?? undefined;
+    if (g.vrrpNotifyFifo)
+      fifos.push(new NotifyFifo(g.vrrpNotifyFifo, g.vrrpNotifyFifoScript, users));
     if (g.notifyFifo && g.notifyFifo.path !== g.vrrpNotifyFifo?.path) {
-      fifos.push(new NotifyFifo(g.notifyFifo, g.notifyFifoScript));
+      fifos.push(new NotifyFifo(g.notifyFifo, g.notifyFifoScript, users));
     }
     return fifos;
   }
@@ -162,6 +166,7 @@ export class VrrpRuntime {
   async reload(c: Config): Promise<void> {
     const old = this.config;
     this.config = c;
+    this.notifier.users = new ScriptUsers(c.global);
     const wanted = new Map(this.usable(c).map((v) => [v.name, v]));
     let kept = 0;
     for (const [name, r] of [...this.running]) {

@@ -8,7 +8,8 @@
  * only while something tracks it (keepalived: "a script runs only if something tracks it").
  * Listeners get a call whenever any tracker's state changes; instances then recompute.
  *
- * keepalived differences: scripts run as the daemon's user (`user` not applied yet); a script
+ * Scripts run as keepalived runs them (their `user`, else script_user, else keepalived_script
+ * when it exists, else root; notify.ts ScriptUsers). keepalived differences: a script
  * starts "up" unless init_fail (keepalived starts it in an init state that counts as up for
  * priority); track_file is polled every 200 ms rather than watched with inotify.
  */
@@ -21,7 +22,8 @@ import { subscribe } from '../core/bus.js';
 import type {} from '../gateway/events.js';
 import { gatewayStateOf } from '../gateway/state-board.js';
 import { RtnlMonitor, type LinkInfo, type Rtnl } from '../os/rtnl/index.js';
-import { runArgv } from './notify.js';
+import type { RunAs } from '../os/users.js';
+import { runArgv, ScriptUsers } from './notify.js';
 import { ProcessTrackers } from './process-tracker.js';
 
 type Log = (level: 'info' | 'warning' | 'error', message: string) => void;
@@ -38,6 +40,8 @@ class ScriptTracker {
     readonly spec: VrrpScript,
     private readonly changed: () => void,
     private readonly log: Log,
+    /** uid/gid to run as (null: as us); a string says why it cannot run. */
+    readonly runAs: RunAs | null | string = null,
   ) {
     this.ok = !spec.initFail;
   }
@@ -50,13 +54,19 @@ class ScriptTracker {
     if (this.stopped) return;
     this.timer = setTimeout(() => this.tick(), Math.max(10, this.spec.interval * 1000));
     if (this.running || !this.spec.script) return; // keepalived skips a run while one is busy
+    if (typeof this.runAs === 'string') return this.result(false, false);
     this.running = true;
     const timeoutMs = (this.spec.timeout ?? this.spec.interval) * 1000;
-    runArgv(this.spec.script.argv, timeoutMs, (r) => {
-      this.running = false;
-      if (this.stopped) return;
-      this.result(r.code === 0 && !r.timedOut, r.timedOut);
-    });
+    runArgv(
+      this.spec.script.argv,
+      timeoutMs,
+      (r) => {
+        this.running = false;
+        if (this.stopped) return;
+        this.result(r.code === 0 && !r.timedOut, r.timedOut);
+      },
+      this.runAs,
+    );
   }
 
   private result(success: boolean, timedOut: boolean): void {
@@ -215,17 +225,28 @@ export class TrackerHub {
         return spec ? [spec] : [];
       }),
     );
+    const users = new ScriptUsers(c.global);
     for (const [n, t] of this.scripts) {
       const spec = c.vrrp.scripts[n];
-      if (!used.scripts.has(n) || !spec || JSON.stringify(spec) !== JSON.stringify(t.spec)) {
+      if (
+        !used.scripts.has(n) ||
+        !spec ||
+        JSON.stringify(spec) !== JSON.stringify(t.spec) ||
+        JSON.stringify(users.runAs(spec.user)) !== JSON.stringify(t.runAs)
+      ) {
         t.stop();
         this.scripts.delete(n);
       }
     }
     for (const n of used.scripts) {
       const spec = c.vrrp.scripts[n];
-      if (!spec || this.scripts.has(n)) continue;
-      const t = new ScriptTracker(spec, () => this.emit(), this.log);
+      // A disabled script (missing, or insecure with enable_script_security) tracks nothing,
+      // as keepalived removes it from the instances that name it.
+      if (!spec || spec.disabled || this.scripts.has(n)) continue;
+      const runAs = users.runAs(spec.user);
+      if (typeof runAs === 'string')
+        this.log('warning', `VRRP_Script(${n}) cannot run: ${runAs}; it counts as failed`);
+      const t = new ScriptTracker(spec, () => this.emit(), this.log, runAs);
       this.scripts.set(n, t);
       t.start();
     }

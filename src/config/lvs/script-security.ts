@@ -15,6 +15,7 @@
  */
 import { ErrorCodes } from '../../core/errors.js';
 import type { ParseCtx } from '../schema.js';
+import { runsAsRoot, scriptUserFor, type ScriptUser } from '../script-user.js';
 import { cfgError, cfgInfo } from './common.js';
 import { disable } from './checker-common.js';
 import type { LvsSection, MiscChecker, ScriptCommand } from './types.js';
@@ -84,8 +85,10 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
     }
   }
 
-  const judge = (s: ScriptCommand, what: string): boolean => {
-    const f = fact(s);
+  const judge = (s: ScriptCommand, what: string, user: ScriptUser | null = null): boolean => {
+    let f = fact(s);
+    // Only a script run with root's ids needs a root-only path (keepalived's check_security).
+    if (f === 'insecure' && !runsAsRoot(user)) f = 'ok';
     if (f === 'missing') {
       cfgInfo(
         ctx,
@@ -114,7 +117,9 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
 
   for (const c of misc) {
     if (!c.usable || !c.script) continue;
-    if (!judge(c.script, 'misc script')) disable(c, 'script missing or insecure');
+    const own = c.user ? { user: c.user, group: c.group } : null;
+    const user = scriptUserFor(own, { scriptUser: g.scriptUser ?? null }, ctx.host.users ?? null);
+    if (!judge(c.script, 'misc script', user)) disable(c, 'script missing or insecure');
   }
   for (const vs of lvs.virtualServers) {
     if (!vs.usable) continue;

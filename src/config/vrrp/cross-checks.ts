@@ -3,17 +3,13 @@
  * (file facts come from the host hook):
  * - weighted trackers on sync-group members (without sync_group_tracking_weight)
  *   or on an address owner are ignored, with keepalived's messages;
- * - two instances on one interface, family and multicast group with the same VRID;
- * - tracked vrrp_scripts whose program is missing or insecure are disabled.
+ * - two instances on one interface, family and multicast group with the same VRID.
+ * Script files: script-security.ts.
  */
 import { ErrorCodes } from '../../core/errors.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
 import type { VrrpInstance } from './types.js';
-
-function has<T>(r: Record<string, T>, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(r, k);
-}
 
 /** Sync groups without tracking weight, and owners, ignore weighted trackers. */
 function ignoreWeights(inst: VrrpInstance, config: Config, ctx: ParseCtx): void {
@@ -76,42 +72,7 @@ function duplicateVrids(config: Config, ctx: ParseCtx): void {
   }
 }
 
-/** keepalived's check_track_script_secure, for scripts something tracks. */
-function trackScriptFiles(config: Config, ctx: ParseCtx): void {
-  const fact = ctx.host.scriptFile;
-  if (!fact || Object.keys(config.vrrp.instances).length === 0) return;
-  const secure = config.global.enableScriptSecurity;
-  const tracked = new Set<string>();
-  for (const i of Object.values(config.vrrp.instances))
-    i.track.scripts.forEach((t) => tracked.add(t.name));
-  for (const g of Object.values(config.vrrp.syncGroups))
-    g.track.scripts.forEach((t) => tracked.add(t.name));
-  for (const name of tracked) {
-    if (!has(config.vrrp.scripts, name)) continue;
-    const s = config.vrrp.scripts[name];
-    const program = s.script?.argv[0];
-    if (!program) continue;
-    const f = fact(program);
-    if (f === 'missing') {
-      s.disabled = 'not found/accessible';
-      ctx.diag.error(
-        ErrorCodes.CONFIG_INVALID_OBJECT,
-        `Disabling track script ${name} since not found/accessible`,
-        s.pos,
-      );
-    } else if (f === 'insecure' && secure) {
-      s.disabled = 'insecure';
-      ctx.diag.error(
-        ErrorCodes.CONFIG_SCRIPT_SECURITY,
-        `Disabling track script ${name} due to insecure`,
-        s.pos,
-      );
-    }
-  }
-}
-
 export function vrrpCrossChecks(config: Config, ctx: ParseCtx): void {
   for (const inst of Object.values(config.vrrp.instances)) ignoreWeights(inst, config, ctx);
   duplicateVrids(config, ctx);
-  trackScriptFiles(config, ctx);
 }

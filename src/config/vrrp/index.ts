@@ -31,6 +31,7 @@ import {
 } from './objects.js';
 import { parseRouteLine } from './route-line.js';
 import { parseRuleLine } from './rule-line.js';
+import { vrrpScriptSecurity } from './script-security.js';
 import type { VrrpSection } from './types.js';
 
 export type * from './types.js';
@@ -287,7 +288,7 @@ export const vrrpTopLevel: Record<string, CH> = {
  * path checks (file exists, not writable by non-root) need the file system
  * and belong to the shell.
  */
-function checkScriptSecurityEnabled(config: Config, ctx: ParseCtx): void {
+function checkScriptSecurityEnabled(config: Config, ctx: ParseCtx, insecure: boolean): void {
   const v = config.vrrp;
   const g = config.global;
   const instances = Object.values(v.instances);
@@ -299,7 +300,10 @@ function checkScriptSecurityEnabled(config: Config, ctx: ParseCtx): void {
   ]) {
     for (const x of Object.values(n)) if (typeof x === 'object' && x !== null) notifies.push(x);
   }
-  const scripts = Object.values(v.scripts).map((s) => s.script?.pos ?? s.pos);
+  // A script that is missing or not executable is no script (keepalived: SC_NOTFOUND only).
+  const scripts = Object.values(v.scripts)
+    .filter((s) => s.disabled !== 'not found/accessible' && s.disabled !== 'not executable')
+    .map((s) => s.script?.pos ?? s.pos);
   const fifos = [g.notifyFifoScript?.pos, g.vrrpNotifyFifoScript?.pos].filter(
     (p) => p !== undefined,
   );
@@ -308,7 +312,9 @@ function checkScriptSecurityEnabled(config: Config, ctx: ParseCtx): void {
   ctx.diag.push({
     code: ErrorCodes.CONFIG_SCRIPT_SECURITY,
     klass: 'security',
-    message: 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
+    message:
+      'SECURITY VIOLATION - scripts are being executed but script_security not enabled.' +
+      (insecure ? ' There are insecure scripts.' : ''),
     pos: first,
   });
 }
@@ -379,7 +385,8 @@ export function finalizeVrrp(config: Config, ctx: ParseCtx): void {
     x.track.gateways = checkTrackGateway(x.track.gateways, config.gateway, ctx, x.name);
 
   vrrpCrossChecks(config, ctx);
-  checkScriptSecurityEnabled(config, ctx);
+  const { insecure } = vrrpScriptSecurity(config, ctx);
+  checkScriptSecurityEnabled(config, ctx, insecure);
 
   const first = v.missingInterfaces[0];
   if (first) {

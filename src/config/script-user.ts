@@ -1,0 +1,33 @@
+/**
+ * Who a script runs as, by keepalived's rules (lib/notify.c): the script's own `user [group]`;
+ * else global_defs `script_user`; else the user `keepalived_script` when it exists; else the
+ * daemon's own user (root). Pure: the host's user names are passed in.
+ */
+export interface ScriptUser {
+  user: string;
+  group: string | null;
+}
+
+export function scriptUserFor(
+  own: ScriptUser | null,
+  global: { scriptUser: ScriptUser | null },
+  users: ReadonlySet<string> | null,
+): ScriptUser | null {
+  if (own) return own;
+  if (global.scriptUser) return global.scriptUser;
+  if (users?.has('keepalived_script')) return { user: 'keepalived_script', group: null };
+  return null;
+}
+
+/**
+ * Whether the script runs with root's uid or gid (null: as the daemon, which runs as root).
+ * keepalived guards a script's path against non-root writers only then.
+ */
+export function runsAsRoot(u: ScriptUser | null): boolean {
+  return u === null || u.user === 'root' || u.user === '0' || u.group === 'root' || u.group === '0';
+}
+
+/** The `user [group]` words of a script value, when given. */
+export function ownUser(s: { user: string | null; group: string | null }): ScriptUser | null {
+  return s.user ? { user: s.user, group: s.group } : null;
+}

@@ -1,0 +1,107 @@
+/**
+ * keepalived's check_vrrp_script_security, once the VRRP config is read. Pure: file facts come
+ * from the host hook, user names from the host facts.
+ *
+ * - A tracked vrrp_script whose program is missing, or insecure while enable_script_security
+ *   is on, is disabled ("Disabling track script …", a config error) and tracks nothing.
+ * - A notify script (instance, sync group, notify FIFO scripts) that is missing or not
+ *   executable, or insecure with enable_script_security, is dropped and never runs; keepalived
+ *   only logs that, so `-t` is not affected.
+ * - "Insecure" (a path component writable by non-root) only counts for a script that runs with
+ *   root's uid or gid: one run as another user needs no protection (script-user.ts).
+ *
+ * Returns whether any script was insecure, for the SECURITY VIOLATION line's tail.
+ */
+import { ErrorCodes } from '../../core/errors.js';
+import type { ScriptValue } from '../global/script-value.js';
+import type { ScriptFileFact } from '../host-facts.js';
+import type { Config } from '../model.js';
+import type { ParseCtx } from '../schema.js';
+import { ownUser, runsAsRoot, scriptUserFor, type ScriptUser } from '../script-user.js';
+
+function has<T>(r: Record<string, T>, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(r, k);
+}
+
+export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: boolean } {
+  const fact = ctx.host.scriptFile;
+  const out = { insecure: false };
+  if (!fact || Object.keys(config.vrrp.instances).length === 0) return out;
+  const g = config.global;
+  const secure = g.enableScriptSecurity;
+  const userOf = (own: ScriptUser | null): ScriptUser | null =>
+    scriptUserFor(own, g, ctx.host.users ?? null);
+  /** 'run', or why it must not run. */
+  const judge = (program: string, user: ScriptUser | null): ScriptFileFact => {
+    const f = fact(program) ?? 'ok';
+    if (f !== 'insecure') return f;
+    if (!runsAsRoot(user)) return 'ok';
+    out.insecure = true;
+    return secure ? 'insecure' : 'ok';
+  };
+
+  const tracked = new Set<string>();
+  for (const i of Object.values(config.vrrp.instances))
+    i.track.scripts.forEach((t) => tracked.add(t.name));
+  for (const s of Object.values(config.vrrp.syncGroups))
+    s.track.scripts.forEach((t) => tracked.add(t.name));
+  for (const name of tracked) {
+    if (!has(config.vrrp.scripts, name)) continue;
+    const s = config.vrrp.scripts[name];
+    const program = s.script?.argv[0];
+    if (!program) continue;
+    const f = judge(program, userOf(s.user));
+    if (f === 'missing') {
+      s.disabled = 'not found/accessible';
+      ctx.diag.error(
+        ErrorCodes.CONFIG_INVALID_OBJECT,
+        `Disabling track script ${name} since not found/accessible`,
+        s.pos,
+      );
+    } else if (f === 'insecure') {
+      s.disabled = 'insecure';
+      ctx.diag.error(
+        ErrorCodes.CONFIG_SCRIPT_SECURITY,
+        `Disabling track script ${name} due to insecure`,
+        s.pos,
+      );
+    } else if (f === 'not-executable') {
+      s.disabled = 'not executable';
+    }
+  }
+
+  const notify = (s: ScriptValue | null): ScriptValue | null => {
+    if (!s?.argv[0]) return s;
+    const f = judge(s.argv[0], userOf(ownUser(s)));
+    if (f === 'ok') return s;
+    const why =
+      f === 'missing'
+        ? `could not find script '${s.argv[0]}' - disabling`
+        : f === 'insecure'
+          ? `unsafe permissions found for script '${s.argv[0]}' - disabling`
+          : `script '${s.argv[0]}' is not executable - disabling`;
+    ctx.diag.info(ErrorCodes.CONFIG_SCRIPT_SECURITY, `Notify script: ${why}`, s.pos);
+    return null;
+  };
+  for (const i of Object.values(config.vrrp.instances)) {
+    const n = i.notify;
+    n.master = notify(n.master);
+    n.backup = notify(n.backup);
+    n.fault = notify(n.fault);
+    n.stop = notify(n.stop);
+    n.deleted = notify(n.deleted);
+    n.any = notify(n.any);
+    n.masterRxLowerPri = notify(n.masterRxLowerPri);
+  }
+  for (const sg of Object.values(config.vrrp.syncGroups)) {
+    const n = sg.notify;
+    n.master = notify(n.master);
+    n.backup = notify(n.backup);
+    n.fault = notify(n.fault);
+    n.stop = notify(n.stop);
+    n.any = notify(n.any);
+  }
+  g.notifyFifoScript = notify(g.notifyFifoScript);
+  g.vrrpNotifyFifoScript = notify(g.vrrpNotifyFifoScript);
+  return out;
+}

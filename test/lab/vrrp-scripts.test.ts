@@ -1,0 +1,98 @@
+// Who VRRP scripts run as, and which ones may not run, against the real file system and users
+// (keepalived's rules): script_user as the default, a script's own user, enable_script_security
+// dropping scripts on a path that non-root users can write when they would run as root (and
+// not when they run as nobody), a tracked insecure script that tracks nothing, and the
+// notify_master_rx_lower_pri script. Needs root and `npm run build`.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { requireRoot, waitFor, withLab } from './lib/index.js';
+import { hasAddr, startNode, trio, vrrpConf } from './vrrp-common.js';
+
+test('scripts run as script_user / their own user; insecure root scripts are dropped; rx-lower-pri script runs', async () => {
+  requireRoot();
+  await withLab('vs', async (lab) => {
+    const { a, b } = await trio(lab);
+    // Scripts owned by root in root-only directories, outputs in a world-writable one, and an
+    // insecure directory (world-writable, no sticky bit) holding the same script.
+    chmodSync(lab.dir, 0o755);
+    const bin = join(lab.dir, 'bin');
+    const out = join(lab.dir, 'out');
+    const ww = join(lab.dir, 'ww');
+    mkdirSync(bin, { mode: 0o755 });
+    mkdirSync(out);
+    chmodSync(out, 0o777);
+    mkdirSync(ww);
+    chmodSync(ww, 0o777);
+    const who = `#!/bin/sh\nid -u > ${out}/"$1"\n`;
+    for (const d of [bin, ww]) writeFileSync(join(d, 'who.sh'), who, { mode: 0o755 });
+    writeFileSync(join(ww, 'fail.sh'), `#!/bin/sh\ntouch ${out}/fail\nexit 1\n`, { mode: 0o755 });
+    const uid = (name: string): string | null => {
+      const p = join(out, name);
+      const text = existsSync(p) ? readFileSync(p, 'utf8').trim() : '';
+      return text === '' ? null : text; // the redirect creates the file before id writes
+    };
+
+    const outside = `vrrp_script chk {\n  script "${bin}/who.sh script"\n  interval 1\n}\nvrrp_script bad {\n  script ${ww}/fail.sh\n  interval 1\n  weight -60\n  user root\n}\n`;
+    const extra = [
+      `  notify_master "${bin}/who.sh master"`,
+      `  notify "${bin}/who.sh" root`,
+      `  notify_backup "${ww}/who.sh backup_root" root`,
+      `  notify_fault "${ww}/who.sh fault_nobody" nobody`,
+      `  notify_master_rx_lower_pri "${bin}/who.sh rxlow"`,
+      '  track_script {\n    chk\n    bad\n  }',
+    ].join('\n');
+    const na = startNode(
+      lab,
+      a,
+      'stayalive',
+      vrrpConf({
+        vrid: 70,
+        priority: 150,
+        version: 3,
+        advertInt: 0.1,
+        vips: ['192.0.2.170/24'],
+        extra,
+        outside,
+        global: '  enable_script_security\n  script_user nobody\n',
+      }),
+    );
+    await waitFor(() => hasAddr(a, '192.0.2.170'), { timeoutMs: 6000, what: 'a master' });
+    await waitFor(
+      () => uid('master') !== null && uid('INSTANCE') !== null && uid('script') !== null,
+      {
+        timeoutMs: 5000,
+        what: 'notify and track scripts ran',
+      },
+    );
+    assert.equal(uid('master'), '65534', 'notify_master without user: script_user nobody');
+    assert.equal(uid('INSTANCE'), '0', '`notify … root`: root (with the four extra words)');
+    assert.equal(uid('script'), '65534', 'vrrp_script without user: script_user nobody');
+
+    // b hears nothing (all its input dropped), so it claims mastership at priority 100 and a,
+    // as master, hears a lower priority.
+    await lab.loss(b, 'eth0', 100, 'in');
+    startNode(
+      lab,
+      b,
+      'stayalive',
+      vrrpConf({ vrid: 70, priority: 100, version: 3, advertInt: 0.1, vips: ['192.0.2.170/24'] }),
+    );
+    await waitFor(() => uid('rxlow') !== null, { timeoutMs: 5000, what: 'rx-lower-pri script' });
+    assert.equal(uid('rxlow'), '65534');
+
+    // A fault on a: its notify_fault (insecure path, but run as nobody) runs.
+    await a.ip(['link', 'set', 'eth0', 'down']);
+    await waitFor(() => uid('fault_nobody') !== null, { timeoutMs: 5000, what: 'notify_fault' });
+    assert.equal(uid('fault_nobody'), '65534');
+    await a.ip(['link', 'set', 'eth0', 'up']);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Dropped: insecure and run as root (notify_backup), and the tracked insecure root script.
+    assert.equal(uid('backup_root'), null, 'insecure root notify script never ran');
+    assert.equal(existsSync(join(out, 'fail')), false, 'insecure root track script never ran');
+    const log = readFileSync(na.log, 'utf8');
+    assert.match(log, /Disabling track script bad due to insecure/);
+    assert.match(log, /unsafe permissions found for script '.*\/ww\/who\.sh' - disabling/);
+  });
+});

@@ -1,0 +1,94 @@
+// keepalived's VRRP script pass: who a script runs as, and which scripts may not run. Pure:
+// file facts come from a stub of the host hook.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HostFacts } from '../../../src/config/host-facts.js';
+import type { ScriptFileFact } from '../../../src/config/host-facts.js';
+import { runsAsRoot, scriptUserFor } from '../../../src/config/script-user.js';
+import { exitCode, load, VRRP_HOST } from './helpers.js';
+
+const host = (facts: Record<string, ScriptFileFact>, users = ['root', 'nobody']): HostFacts => ({
+  ...VRRP_HOST,
+  users: new Set(users),
+  scriptFile: (p: string) => facts[p] ?? 'ok',
+});
+
+const conf = (global: string, inst: string, outside = ''): string =>
+  `global_defs {\n${global}\n}\n${outside}vrrp_instance V {\n interface eth0\n virtual_router_id 1\n${inst}\n virtual_ipaddress {\n  10.0.0.1\n }\n}\n`;
+
+test('script user: own, else script_user, else keepalived_script when it exists, else root', () => {
+  const own = { user: 'www', group: 'adm' };
+  const g = { scriptUser: { user: 'nobody', group: null } };
+  assert.deepEqual(scriptUserFor(own, g, null), own);
+  assert.deepEqual(scriptUserFor(null, g, null), g.scriptUser);
+  const none = { scriptUser: null };
+  assert.deepEqual(scriptUserFor(null, none, new Set(['keepalived_script'])), {
+    user: 'keepalived_script',
+    group: null,
+  });
+  assert.equal(scriptUserFor(null, none, new Set(['root'])), null);
+  assert.equal(runsAsRoot(null), true);
+  assert.equal(runsAsRoot({ user: 'nobody', group: 'root' }), true);
+  assert.equal(runsAsRoot({ user: 'nobody', group: null }), false);
+});
+
+test('enable_script_security: insecure notify scripts run as root are dropped; as nobody they stay', () => {
+  const facts = {
+    '/ww/up.sh': 'insecure',
+    '/ww/any.sh': 'insecure',
+    '/gone.sh': 'missing',
+  } as const;
+  const r = load(
+    conf(
+      ' enable_script_security',
+      ' notify_master /ww/up.sh root\n notify_backup /ww/up.sh nobody\n notify /ww/any.sh\n notify_fault /gone.sh nobody',
+    ),
+    host(facts),
+  );
+  const n = r.config.vrrp.instances.V.notify;
+  assert.equal(n.master, null, 'insecure, run as root: dropped');
+  assert.equal(n.backup?.argv[0], '/ww/up.sh', 'run as nobody: no root-only path needed');
+  assert.equal(n.any, null, 'no user, no script_user, no keepalived_script: root');
+  assert.equal(n.fault, null, 'missing: dropped');
+  assert.ok(
+    r.msgs.includes("Notify script: unsafe permissions found for script '/ww/up.sh' - disabling"),
+  );
+  // keepalived only logs these: -t stays 0.
+  assert.equal(exitCode(r.diags), 0, r.msgs.join('\n'));
+  // With script_user nobody the same `notify` script is safe to run.
+  const su = load(
+    conf(' enable_script_security\n script_user nobody', ' notify /ww/any.sh'),
+    host(facts),
+  );
+  assert.equal(su.config.vrrp.instances.V.notify.any?.argv[0], '/ww/any.sh');
+});
+
+test('tracked scripts: insecure only counts when run as root; missing ones are disabled', () => {
+  const facts = { '/ww/chk.sh': 'insecure', '/gone.sh': 'missing' } as const;
+  const scripts =
+    'vrrp_script as_root {\n script /ww/chk.sh\n}\nvrrp_script as_nobody {\n script /ww/chk.sh\n user nobody\n}\nvrrp_script gone {\n script /gone.sh\n}\n';
+  const r = load(
+    conf(' enable_script_security', ' track_script {\n  as_root\n  as_nobody\n  gone\n }', scripts),
+    host(facts),
+  );
+  const s = r.config.vrrp.scripts;
+  assert.equal(s.as_root.disabled, 'insecure');
+  assert.equal(s.as_nobody.disabled, undefined);
+  assert.equal(s.gone.disabled, 'not found/accessible');
+  assert.ok(r.msgs.includes('Disabling track script as_root due to insecure'));
+});
+
+test('without enable_script_security the violation says when scripts are insecure', () => {
+  const r = load(conf('', ' notify /ww/any.sh'), host({ '/ww/any.sh': 'insecure' }));
+  assert.ok(
+    r.msgs.includes(
+      'SECURITY VIOLATION - scripts are being executed but script_security not enabled. There are insecure scripts.',
+    ),
+    r.msgs.join('\n'),
+  );
+  assert.equal(r.config.vrrp.instances.V.notify.any?.argv[0], '/ww/any.sh', 'still runs');
+  assert.equal(exitCode(r.diags), 6);
+  // Only missing scripts: no script runs, so no violation (keepalived's SC_NOTFOUND).
+  const gone = load(conf('', ' notify /gone.sh'), host({ '/gone.sh': 'missing' }));
+  assert.ok(!gone.msgs.some((m) => m.startsWith('SECURITY VIOLATION')), gone.msgs.join('\n'));
+});
