@@ -11,7 +11,7 @@ import type { VrrpInstance } from '../config/vrrp/types.js';
 import { machineConfig } from './machine.js';
 import type { MachineConfig } from './machine-types.js';
 import { encodeAdvert, passAuthData } from './packet.js';
-import { seconds } from './timers.js';
+import { seconds, type Micros } from './timers.js';
 import type { AdvertExpectations, VrrpAdvertFields } from './types.js';
 import { garpExtraIfPlan } from './vip-placement.js';
 
@@ -28,6 +28,8 @@ export function toMachineConfig(
   primaryAddress: string,
   /** Member of a sync group with other members: the group decides when it goes MASTER. */
   inSyncGroup = false,
+  /** vrrp_startup_delay's end (monotonic µs), as the runtime started; null: none. */
+  startupUntil: Micros | null = null,
 ): MachineConfig {
   const minGarp = g.vrrpMinGarp;
   return machineConfig(v.name, primaryAddress, {
@@ -50,6 +52,7 @@ export function toMachineConfig(
     garpLowerPrioRepeat: minGarp ? 0 : (v.garpLowerPrioRepeat ?? 0),
     garpLowerPrioDelay: seconds(v.garpLowerPrioDelay ?? 0),
     syncGroup: inSyncGroup,
+    startupUntil,
   });
 }
 

@@ -62,6 +62,8 @@ export interface InstanceEnv {
    * advert would make the backups wait Master_Down_Interval instead of Skew_Time.
    */
   stopping(): boolean;
+  /** vrrp_startup_delay: when it ends (monotonic µs, fixed at the first start), or null. */
+  startupUntil: Micros | null;
 }
 
 /** Effects carried out inside `input` itself; the others follow in a microtask. */
@@ -108,6 +110,10 @@ export class InstanceRuntime {
   private trackFaults = new Set<string>();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  /** track_src_ip: the configured source address watched for presence. */
+  private trackedSrc: string | null = null;
+  /** Removed by a reload: the state it was in (its notifies are not STOP). */
+  private deletedFrom: VrrpStateName | null = null;
   /** stop() ran (shutdown() alone leaves the sockets open until stop). */
   private closed = false;
   /** Holds a reference on the shared no_accept nftables filter. */
@@ -162,7 +168,9 @@ export class InstanceRuntime {
       this.sourceAnnounce = { address: source, family: v.family, ifname, mac: link.mac };
     const group = v.syncGroup ? this.config.vrrp.syncGroups[v.syncGroup] : undefined;
     const inGroup = !!group && group.members.length > 1;
-    this.machine = createMachine(toMachineConfig(v, g, this.source, inGroup));
+    this.machine = createMachine(
+      toMachineConfig(v, g, this.source, inGroup, this.env.startupUntil),
+    );
     this.warmUp();
     if (!v.accept) {
       await noAcceptFilter.acquire(this.env.log);
@@ -203,7 +211,12 @@ export class InstanceRuntime {
       new Set(garpExtraIfPlan(v, g.vrrpGarpExtraIf)?.vips ?? []),
     );
     this.announcer.prepare();
-    if (source) {
+    // unicast_fault_no_peer without peers: FAULT for good instead of falling back to multicast.
+    const noPeers = v.unicastFaultNoPeer && v.unicastPeers.length === 0;
+    if (noPeers) {
+      this.log('info', `(${v.name}) Cannot use unicast without any peers - going to fault state`);
+      this.input({ type: 'fault', on: true, reason: 'unicast without any peers' });
+    } else if (source) {
       this.transport = new RawVrrpTransport({
         ifname: advertIf,
         family: v.family,
@@ -225,7 +238,14 @@ export class InstanceRuntime {
       this.log('error', `(${v.name}) interface ${ifname} has no usable IPv${v.family} address`);
       this.input({ type: 'fault', on: true, reason: 'no usable source address' });
     }
-    this.unsubscribe = this.env.hub.onChange(() => this.retrack());
+    // track_src_ip: a configured source that is missing (or goes) means FAULT.
+    this.trackedSrc = v.trackSrcIp ? (v.unicastSrcIp ?? v.mcastSrcIp) : null;
+    const unwatch = this.trackedSrc ? this.env.hub.addresses.watch(this.trackedSrc) : null;
+    const off = this.env.hub.onChange(() => this.retrack());
+    this.unsubscribe = () => {
+      off();
+      unwatch?.();
+    };
     this.retrack();
     this.input({ type: 'start' });
   }
@@ -254,6 +274,7 @@ export class InstanceRuntime {
         own: v.track,
         group: group?.track ?? null,
         zeroWeights: !!group && !group.trackingWeight,
+        srcIp: this.trackedSrc,
       },
       this.env.hub,
     );
@@ -400,7 +421,8 @@ export class InstanceRuntime {
         break;
       }
       case 'notify':
-        this.env.notifier.notify('INSTANCE', v.name, fx.state, fx.priority, v.notify);
+        if (fx.state === 'STOP' && this.deletedFrom !== null) this.deletedNotify(fx.priority);
+        else this.env.notifier.notify('INSTANCE', v.name, fx.state, fx.priority, v.notify);
         break;
       case 'notify-master-rx-lower-pri':
         this.env.notifier.event(
@@ -548,10 +570,14 @@ export class InstanceRuntime {
     this.arm(null);
   }
 
-  /** SIGTERM / removal: priority-0 advert if master, VIPs removed, STOP notify; then close. */
-  async stop(): Promise<void> {
+  /**
+   * SIGTERM / removal: priority-0 advert if master, VIPs removed, STOP notify; then close.
+   * `deleted` (removed by a reload): keepalived's notifies instead of STOP (deletedNotify).
+   */
+  async stop(deleted = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (deleted) this.deletedFrom = this.machine?.state ?? 'INIT';
     this.shutdown();
     this.unsubscribe?.();
     await this.chain;
@@ -560,6 +586,20 @@ export class InstanceRuntime {
     this.transport?.close();
     this.announcer?.close();
     await this.vmacs?.remove();
+  }
+
+  /**
+   * keepalived's notifies for an instance a reload removed: with `notify_deleted`, DELETED (and
+   * its script); without, FAULT to `notify` and the FIFOs but no notify_fault script, and
+   * nothing at all if it was in FAULT already.
+   */
+  private deletedNotify(priority: number): void {
+    const n = this.spec.notify;
+    const scripts = { ...n, master: null, backup: null, fault: null, stop: null };
+    if (n.notifyDeleted)
+      this.env.notifier.notify('INSTANCE', this.name, 'DELETED', priority, scripts);
+    else if (this.deletedFrom !== 'FAULT')
+      this.env.notifier.notify('INSTANCE', this.name, 'FAULT', priority, scripts);
   }
 
   status(): Record<string, unknown> {

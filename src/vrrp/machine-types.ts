@@ -51,6 +51,11 @@ export interface MachineConfig {
    * wantstate).
    */
   syncGroup: boolean;
+  /**
+   * vrrp_startup_delay: until this time a BACKUP's down timer runs from it, not from now
+   * (keepalived's vrrp_delayed_start_time), so nobody takes over before delay + MDI.
+   */
+  startupUntil: Micros | null;
 }
 
 export interface MachineState {

@@ -62,6 +62,7 @@ export function machineConfig(
     garpLowerPrioRepeat: 0,
     garpLowerPrioDelay: 0,
     syncGroup: false,
+    startupUntil: null,
     ...overrides,
   };
 }
@@ -182,6 +183,12 @@ function becomeMaster(s: Draft, fx: MachineEffect[], now: Micros, reason: string
 }
 
 /** BACKUP with a fresh Master_Down_Timer (from INIT, MASTER or FAULT). */
+/** A BACKUP down timer of `interval` from now, or from the end of vrrp_startup_delay. */
+function downFrom(s: Draft, now: Micros, interval: Micros): Micros {
+  const until = s.config.startupUntil;
+  return (until !== null && now < until ? until : now) + interval;
+}
+
 function enterBackup(
   s: Draft,
   fx: MachineEffect[],
@@ -195,7 +202,7 @@ function enterBackup(
   transition(s, fx, 'BACKUP', reason);
   fx.push({ type: 'notify', state: 'BACKUP', priority: s.priority });
   s.preemptAt = null;
-  s.timerAt = now + downInterval(s);
+  s.timerAt = downFrom(s, now, downInterval(s));
 }
 
 function enterFault(s: Draft, fx: MachineEffect[], reason: string, line: string): void {
@@ -246,7 +253,7 @@ function onTimer(s: Draft, fx: MachineEffect[], now: Micros): void {
       // keepalived vrrp_sync_can_goto_master: wait (re-armed) until the whole group wants it.
       if (!s.wantsMaster) log(s, fx, 'Receive advertisement timeout');
       s.wantsMaster = true;
-      s.timerAt = now + downInterval(s);
+      s.timerAt = downFrom(s, now, downInterval(s));
       return;
     }
     log(s, fx, 'Receive advertisement timeout');
@@ -288,7 +295,7 @@ function backupRx(s: Draft, fx: MachineEffect[], a: AdvertInput, now: Micros): v
   const c = s.config;
   if (a.priority === PRIORITY_STOP) {
     log(s, fx, 'Backup received priority 0 advertisement');
-    s.timerAt = now + skewTime(c.version, s.priority, s.masterAdverInt);
+    s.timerAt = downFrom(s, now, skewTime(c.version, s.priority, s.masterAdverInt));
     return;
   }
   const holdingOff = c.preemptDelay > 0 && (s.preemptAt === null || s.preemptAt > now);
@@ -296,7 +303,7 @@ function backupRx(s: Draft, fx: MachineEffect[], a: AdvertInput, now: Micros): v
     if (c.version === 3 && a.advertInt > 0 && a.advertInt !== s.masterAdverInt) {
       s.masterAdverInt = a.advertInt;
     }
-    s.timerAt = now + downInterval(s);
+    s.timerAt = downFrom(s, now, downInterval(s));
     s.master = { address: a.source, priority: a.priority };
     s.wantsMaster = false;
     if (c.preemptDelay > 0) {

@@ -86,10 +86,12 @@ export interface NotifyScripts {
   backup: ScriptValue | null;
   fault: ScriptValue | null;
   stop: ScriptValue | null;
+  /** notify_deleted's script (instances only). */
+  deleted?: ScriptValue | null;
   any: ScriptValue | null;
 }
 
-export type NotifyStateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+export type NotifyStateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 
 /** Writes FIFO lines; one per configured FIFO. */
 export class NotifyFifo {
@@ -160,6 +162,7 @@ export class Notifier {
       BACKUP: scripts.backup,
       FAULT: scripts.fault,
       STOP: scripts.stop,
+      DELETED: scripts.deleted ?? null,
     }[state];
     if (own) this.run(own);
     if (scripts.any) this.run(scripts.any, [kind, name, state, String(priority)]);

@@ -42,12 +42,19 @@ export class VrrpRuntime {
   private readonly running = new Map<string, Running>();
   private groups: SyncGroupRuntime[] = [];
   private config: Config | null = null;
+  private startupUntil: Micros | null = null;
   private offGroupSync: (() => void) | null = null;
   private readonly stopBatch = new StopBatch(() => [...this.running.values()].map((r) => r.inst));
 
   async start(c: Config): Promise<void> {
     // The down timer's last stretch is a futex sleep (instance-timer.ts): let it wake on time.
     setTimerSlack(1_000);
+    // keepalived applies vrrp_startup_delay at the first start only, not on reload.
+    const delay = c.global.vrrpStartupDelay;
+    if (delay > 0) {
+      this.startupUntil = monotonicMicros() + Math.round(delay * 1e6);
+      log('info', `Delaying startup for ${delay} seconds`);
+    }
     this.rtnl = Rtnl.open();
     this.hub = new TrackerHub(this.rtnl, log);
     await this.hub.startLinks();
@@ -119,6 +126,7 @@ export class VrrpRuntime {
       hub: this.hub,
       notifier: this.notifier,
       now: monotonicMicros,
+      startupUntil: this.startupUntil,
       log,
       onTransition: (inst, from, to, reason) => this.onTransition(inst, from, to, reason),
       onWantMaster: (inst) => {
@@ -156,11 +164,11 @@ export class VrrpRuntime {
     }
   }
 
-  private async stopInstance(name: string): Promise<void> {
+  private async stopInstance(name: string, deleted = false): Promise<void> {
     const r = this.running.get(name);
     if (!r) return;
     this.running.delete(name);
-    await r.inst.stop();
+    await r.inst.stop(deleted);
   }
 
   async reload(c: Config): Promise<void> {
@@ -173,7 +181,7 @@ export class VrrpRuntime {
       const v = wanted.get(name);
       if (!v) {
         log('info', `(${name}) removed by reload: stopping`);
-        await this.stopInstance(name);
+        await this.stopInstance(name, true);
       } else if (instanceFingerprint(v, c) !== r.fingerprint) {
         log('info', `(${name}) configuration changed: restarting`);
         await this.stopInstance(name);

@@ -22,6 +22,8 @@ export interface TrackView {
   bfdUp?(name: string): boolean;
   /** A gateway_track's state and weight; undefined while it is not tracked. */
   gateway?(name: string): { up: boolean; weight: number } | undefined;
+  /** Whether a local interface carries the address (track_src_ip). */
+  addressPresent?(ip: string): boolean;
 }
 
 export interface TrackInputs {
@@ -32,6 +34,8 @@ export interface TrackInputs {
   group: Tracking | null;
   /** In a sync group without sync_group_tracking_weight: every weight counts as 0. */
   zeroWeights: boolean;
+  /** track_src_ip: the configured source address, which must exist (else FAULT). */
+  srcIp?: string | null;
 }
 
 export interface TrackResult {
@@ -43,6 +47,9 @@ export function evaluateTracking(t: TrackInputs, view: TrackView): TrackResult {
   const faults: string[] = [];
   if (t.ownInterface && !view.linkUp(t.ownInterface)) {
     faults.push(`interface ${t.ownInterface} down`);
+  }
+  if (t.srcIp && view.addressPresent && !view.addressPresent(t.srcIp)) {
+    faults.push(`source address ${t.srcIp} missing`);
   }
   const states: { weight: number; reverse: boolean; ok: boolean }[] = [];
   const files: { weight: number; value: number }[] = [];

@@ -24,6 +24,7 @@ import { gatewayStateOf } from '../gateway/state-board.js';
 import { RtnlMonitor, type LinkInfo, type Rtnl } from '../os/rtnl/index.js';
 import type { RunAs } from '../os/users.js';
 import { runArgv, ScriptUsers } from './notify.js';
+import { AddressPresence } from './address-presence.js';
 import { ProcessTrackers } from './process-tracker.js';
 
 type Log = (level: 'info' | 'warning' | 'error', message: string) => void;
@@ -143,6 +144,8 @@ export class TrackerHub {
   private readonly scripts = new Map<string, ScriptTracker>();
   private readonly files = new Map<string, FileTracker>();
   private readonly links = new Map<string, boolean>();
+  /** Local addresses, for track_src_ip. */
+  readonly addresses = new AddressPresence();
   private monitor: RtnlMonitor | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly processes: ProcessTrackers;
@@ -174,13 +177,27 @@ export class TrackerHub {
 
   /** Link states now, then kept current from link events. */
   async startLinks(): Promise<void> {
-    this.monitor = RtnlMonitor.open({ groups: ['link'] });
+    this.monitor = RtnlMonitor.open({ groups: ['link', 'address'] });
     this.monitor.on('event', (e) => {
+      if (e.type === 'address') {
+        if (this.addresses.apply(e.address, e.action)) this.emit();
+        return;
+      }
       if (e.type !== 'link') return;
       this.setLink(e.link, e.action === 'del');
     });
-    this.monitor.on('overflow', () => void this.dumpLinks());
+    this.monitor.on('overflow', () => void this.dumpLinks().then(() => this.dumpAddresses()));
+    await this.dumpAddresses();
     await this.dumpLinks();
+  }
+
+  private async dumpAddresses(): Promise<void> {
+    if (this.addresses.reset(await this.rtnl.addresses())) this.emit();
+  }
+
+  /** Whether a local interface carries `ip` (track_src_ip). */
+  addressPresent(ip: string): boolean {
+    return this.addresses.has(ip);
   }
 
   private async dumpLinks(): Promise<void> {

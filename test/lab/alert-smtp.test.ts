@@ -119,11 +119,20 @@ test(
         ],
         { logTo: `${d}/smtpd.log` },
       );
-      await mx.exec([
-        'sh',
-        '-c',
-        "for i in $(seq 100); do ss -lnt | grep -q '192.0.2.25:2525' && exit 0; sleep 0.1; done; exit 1",
-      ]);
+      // Bounded wait for the listener; a failure shows smtpd's own words (a CI run once timed
+      // out here after 10 s without them).
+      const up = await mx.exec(
+        [
+          'sh',
+          '-c',
+          "for i in $(seq 300); do ss -lnt | grep -q '192.0.2.25:2525' && exit 0; sleep 0.1; done; exit 1",
+        ],
+        { check: false, timeoutMs: 40_000 },
+      );
+      if (up.code !== 0) {
+        const log = existsSync(`${d}/smtpd.log`) ? readFileSync(`${d}/smtpd.log`, 'utf8') : '';
+        assert.fail(`smtpd did not listen on 192.0.2.25:2525 within 30 s; its log:\n${log}`);
+      }
 
       // 1. A working server: two mails, each to both recipients.
       const lines = await runDriver(lab, lb, 'ok', conf('192.0.2.25 2525'));

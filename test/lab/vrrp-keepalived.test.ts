@@ -364,3 +364,117 @@ test('garp_extra_if: the master re-announces its address-VMAC eVIP about once a 
     assert.equal(counts[kind].own, 0, `${kind}: none for the VIP on the instance's interface`);
   }
 });
+
+test('unicast_fault_no_peer without peers: FAULT, silent; without the keyword: multicast (both daemons)', async () => {
+  requireRoot();
+  const seen: Record<string, { adverts: number; vip: boolean }> = {};
+  for (const kind of ['stayalive', 'keepalived'] as const) {
+    for (const faultNoPeer of [true, false]) {
+      await withLab('vf', async (lab) => {
+        const { a, c } = await trio(lab);
+        const cap = await c.capture('eth0', 'ip proto 112');
+        startNode(
+          lab,
+          a,
+          kind,
+          vrrpConf({
+            vrid: 64,
+            priority: 150,
+            version: 3,
+            advertInt: 0.1,
+            vips: ['192.0.2.118/24'],
+            extra: `  unicast_src_ip ${IP.a}${faultNoPeer ? '\n  unicast_fault_no_peer' : ''}`,
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 2000));
+        const lines = (await run(['tcpdump', '-n', '-r', await cap.stop()])).stdout
+          .split('\n')
+          .filter((l) => l.includes('VRRP'));
+        seen[`${kind} ${faultNoPeer ? 'fault_no_peer' : 'plain'}`] = {
+          adverts: lines.length,
+          vip: await hasAddr(a, '192.0.2.118'),
+        };
+      });
+    }
+  }
+  console.log(`unicast keyword without peers: ${JSON.stringify(seen)}`);
+  for (const kind of ['stayalive', 'keepalived']) {
+    assert.deepEqual(seen[`${kind} fault_no_peer`], { adverts: 0, vip: false }, kind);
+    const plain = seen[`${kind} plain`];
+    assert.ok(
+      plain.vip && plain.adverts >= 5,
+      `${kind} falls back to multicast: ${JSON.stringify(plain)}`,
+    );
+  }
+});
+
+test('vrrp_startup_delay 2: a lone backup takes the VIP only after the delay plus MDI (both daemons)', async () => {
+  requireRoot();
+  const took: Record<string, number> = {};
+  for (const kind of ['stayalive', 'keepalived'] as const) {
+    await withLab('vy', async (lab) => {
+      const { a } = await trio(lab);
+      const t0 = performance.now();
+      startNode(
+        lab,
+        a,
+        kind,
+        vrrpConf({
+          vrid: 65,
+          priority: 100,
+          version: 3,
+          advertInt: 0.1,
+          vips: ['192.0.2.119/24'],
+          global: '  vrrp_startup_delay 2\n',
+        }),
+      );
+      await waitFor(() => hasAddr(a, '192.0.2.119'), {
+        timeoutMs: 8000,
+        intervalMs: 20,
+        what: `${kind} master`,
+      });
+      took[kind] = performance.now() - t0;
+    });
+  }
+  console.log(`vrrp_startup_delay 2, start → VIP (ms): ${JSON.stringify(took)}`);
+  const mdi = mdiMs({ version: 3, advertInt: 0.1 } as Mode, 100);
+  for (const kind of ['stayalive', 'keepalived'])
+    assert.ok(took[kind] >= 2000 + mdi && took[kind] < 2000 + mdi + 2500, `${kind}: ${took[kind]}`);
+});
+
+// stayalive only: keepalived 2.2.7 reacts to a removed address only when it was the
+// interface's primary one and no other address is left, so removing a secondary
+// unicast_src_ip leaves it running (measured here; docs/vrrp.md).
+test('track_src_ip: removing the unicast source address means FAULT, adding it back ends it', async () => {
+  requireRoot();
+  for (const kind of ['stayalive'] as const) {
+    await withLab('vt', async (lab) => {
+      const { a } = await trio(lab);
+      await a.ip(['addr', 'add', '192.0.2.41/24', 'dev', 'eth0']);
+      const vip = '192.0.2.121';
+      const n = startNode(
+        lab,
+        a,
+        kind,
+        vrrpConf({
+          vrid: 66,
+          priority: 150,
+          version: 3,
+          advertInt: 0.1,
+          vips: [`${vip}/24`],
+          unicast: { src: '192.0.2.41', peers: [IP.b] },
+          extra: '  track_src_ip',
+        }),
+      );
+      await waitFor(() => hasAddr(a, vip), { timeoutMs: 6000, what: `${kind} master` });
+      await a.ip(['addr', 'del', '192.0.2.41/24', 'dev', 'eth0']);
+      await waitFor(async () => !(await hasAddr(a, vip)), {
+        timeoutMs: 3000,
+        what: `${kind}: FAULT gives up the VIP`,
+      });
+      assert.match(readFileSync(n.log, 'utf8'), /FAULT/);
+      await a.ip(['addr', 'add', '192.0.2.41/24', 'dev', 'eth0']);
+      await waitFor(() => hasAddr(a, vip), { timeoutMs: 5000, what: `${kind}: master again` });
+    });
+  }
+});

@@ -96,3 +96,64 @@ test('scripts run as script_user / their own user; insecure root scripts are dro
     assert.match(log, /unsafe permissions found for script '.*\/ww\/who\.sh' - disabling/);
   });
 });
+
+test('reload deletes instances: DELETED with notify_deleted (and its script), else FAULT, as keepalived', async () => {
+  requireRoot();
+  const got: Record<string, string[]> = {};
+  for (const kind of ['stayalive', 'keepalived'] as const) {
+    await withLab('vd', async (lab) => {
+      const { a } = await trio(lab);
+      chmodSync(lab.dir, 0o755);
+      const bin = join(lab.dir, 'bin');
+      mkdirSync(bin, { mode: 0o755 });
+      const out = join(lab.dir, 'args.txt');
+      writeFileSync(join(bin, 'args.sh'), `#!/bin/sh\necho "$@" >> ${out}\n`, { mode: 0o755 });
+      const inst = (name: string, vrid: number, extra: string): string =>
+        `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority 150\n  version 3\n  advert_int 0.1\n${extra}\n  virtual_ipaddress {\n    192.0.2.${vrid}/24\n  }\n}\n`;
+      const head =
+        'global_defs {\n  enable_script_security\n  script_user root\n  vrrp_garp_master_delay 1\n}\n';
+      const keep = inst('KEEP', 180, '');
+      const d1 = inst(
+        'D1',
+        181,
+        `  notify ${bin}/args.sh\n  notify_deleted "${bin}/args.sh deleted-script"`,
+      );
+      const d2 = inst(
+        'D2',
+        182,
+        `  notify ${bin}/args.sh\n  notify_fault "${bin}/args.sh fault-script"`,
+      );
+      const n = startNode(lab, a, kind, head + keep + d1 + d2);
+      await waitFor(
+        async () => (await hasAddr(a, '192.0.2.181')) && (await hasAddr(a, '192.0.2.182')),
+        {
+          timeoutMs: 8000,
+          what: `${kind}: D1 and D2 master`,
+        },
+      );
+      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').split('\n').length > 2, {
+        timeoutMs: 3000,
+        what: 'MASTER notifies',
+      });
+      writeFileSync(out, '');
+      writeFileSync(n.log.replace(/\.log$/, '.conf'), head + keep);
+      n.proc.kill('SIGHUP');
+      await waitFor(
+        async () => !(await hasAddr(a, '192.0.2.181')) && !(await hasAddr(a, '192.0.2.182')),
+        {
+          timeoutMs: 8000,
+          what: `${kind}: deleted instances gave up their VIPs`,
+        },
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      got[kind] = readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).sort();
+    });
+  }
+  console.log(`notifies on deletion: ${JSON.stringify(got)}`);
+  assert.deepEqual(got.stayalive, [
+    'INSTANCE D1 DELETED 150',
+    'INSTANCE D2 FAULT 150',
+    'deleted-script',
+  ]);
+  assert.deepEqual(got.stayalive, got.keepalived);
+});

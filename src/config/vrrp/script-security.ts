@@ -10,6 +10,9 @@
  * - "Insecure" (a path component writable by non-root) only counts for a script that runs with
  *   root's uid or gid: one run as another user needs no protection (script-user.ts).
  *
+ * - With enable_script_security, no script_user and no user keepalived_script, a script that
+ *   names no user of its own is dropped (keepalived cannot pick a user for it).
+ *
  * Returns whether any script was insecure, for the SECURITY VIOLATION line's tail.
  */
 import { ErrorCodes } from '../../core/errors.js';
@@ -23,10 +26,62 @@ function has<T>(r: Record<string, T>, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(r, k);
 }
 
+/**
+ * keepalived resolves a script's default user as it reads it: with enable_script_security, no
+ * script_user and no user `keepalived_script`, that fails, and a script without a user of its
+ * own is dropped (a vrrp_script with a config error, a notify script with a log line).
+ */
+function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
+  const g = config.global;
+  const users = ctx.host.users;
+  if (!g.enableScriptSecurity || g.scriptUser || !users || users.has('keepalived_script')) return;
+  let reported = false;
+  const report = (pos: ScriptValue['pos']): void => {
+    if (reported) return;
+    reported = true;
+    ctx.diag.error(
+      ErrorCodes.CONFIG_INVALID_OBJECT,
+      'Unable to set default user keepalived_script for script',
+      pos,
+    );
+  };
+  for (const s of Object.values(config.vrrp.scripts)) {
+    if (s.user || !s.script || s.disabled) continue;
+    report(s.pos);
+    s.disabled = 'no default script user';
+    ctx.diag.error(
+      ErrorCodes.CONFIG_INVALID_OBJECT,
+      `Unable to set default user for vrrp script ${s.name} - removing`,
+      s.pos,
+    );
+  }
+  const notify = (x: ScriptValue | null, type: string): ScriptValue | null => {
+    if (!x || x.user) return x;
+    report(x.pos);
+    ctx.diag.info(
+      ErrorCodes.CONFIG_SCRIPT_SECURITY,
+      `Failed to set default user for ${type} script ${x.argv[0]} - ignoring`,
+      x.pos,
+    );
+    return null;
+  };
+  const each = <K extends string>(n: Record<K, ScriptValue | null>, keys: K[]): void => {
+    for (const k of keys) n[k] = notify(n[k], 'notify');
+  };
+  for (const i of Object.values(config.vrrp.instances))
+    each(i.notify, ['master', 'backup', 'fault', 'stop', 'deleted', 'any', 'masterRxLowerPri']);
+  for (const sg of Object.values(config.vrrp.syncGroups))
+    each(sg.notify, ['master', 'backup', 'fault', 'stop', 'any']);
+  g.notifyFifoScript = notify(g.notifyFifoScript, 'notify fifo');
+  g.vrrpNotifyFifoScript = notify(g.vrrpNotifyFifoScript, 'vrrp notify fifo');
+}
+
 export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: boolean } {
   const fact = ctx.host.scriptFile;
   const out = { insecure: false };
-  if (!fact || Object.keys(config.vrrp.instances).length === 0) return out;
+  if (Object.keys(config.vrrp.instances).length === 0) return out;
+  dropScriptsWithoutUser(config, ctx);
+  if (!fact) return out;
   const g = config.global;
   const secure = g.enableScriptSecurity;
   const userOf = (own: ScriptUser | null): ScriptUser | null =>
@@ -49,7 +104,7 @@ export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: b
     if (!has(config.vrrp.scripts, name)) continue;
     const s = config.vrrp.scripts[name];
     const program = s.script?.argv[0];
-    if (!program) continue;
+    if (!program || s.disabled) continue;
     const f = judge(program, userOf(s.user));
     if (f === 'missing') {
       s.disabled = 'not found/accessible';

@@ -48,13 +48,23 @@ test('enable_script_security: insecure notify scripts run as root are dropped; a
   const n = r.config.vrrp.instances.V.notify;
   assert.equal(n.master, null, 'insecure, run as root: dropped');
   assert.equal(n.backup?.argv[0], '/ww/up.sh', 'run as nobody: no root-only path needed');
-  assert.equal(n.any, null, 'no user, no script_user, no keepalived_script: root');
+  // No user, no script_user, no keepalived_script: keepalived cannot pick a user (exit 5).
+  assert.equal(n.any, null);
+  assert.ok(r.msgs.includes('Unable to set default user keepalived_script for script'));
+  assert.ok(r.msgs.includes('Failed to set default user for notify script /ww/any.sh - ignoring'));
+  assert.equal(exitCode(r.diags), 5, r.msgs.join('\n'));
   assert.equal(n.fault, null, 'missing: dropped');
   assert.ok(
     r.msgs.includes("Notify script: unsafe permissions found for script '/ww/up.sh' - disabling"),
   );
-  // keepalived only logs these: -t stays 0.
-  assert.equal(exitCode(r.diags), 0, r.msgs.join('\n'));
+  // With script_user root, the insecure script is dropped by the path check alone (keepalived
+  // only logs that: -t stays 0).
+  const asRoot = load(
+    conf(' enable_script_security\n script_user root', ' notify /ww/any.sh'),
+    host(facts),
+  );
+  assert.equal(asRoot.config.vrrp.instances.V.notify.any, null);
+  assert.equal(exitCode(asRoot.diags), 0, asRoot.msgs.join('\n'));
   // With script_user nobody the same `notify` script is safe to run.
   const su = load(
     conf(' enable_script_security\n script_user nobody', ' notify /ww/any.sh'),
@@ -68,7 +78,11 @@ test('tracked scripts: insecure only counts when run as root; missing ones are d
   const scripts =
     'vrrp_script as_root {\n script /ww/chk.sh\n}\nvrrp_script as_nobody {\n script /ww/chk.sh\n user nobody\n}\nvrrp_script gone {\n script /gone.sh\n}\n';
   const r = load(
-    conf(' enable_script_security', ' track_script {\n  as_root\n  as_nobody\n  gone\n }', scripts),
+    conf(
+      ' enable_script_security\n script_user root',
+      ' track_script {\n  as_root\n  as_nobody\n  gone\n }',
+      scripts,
+    ),
     host(facts),
   );
   const s = r.config.vrrp.scripts;
@@ -91,4 +105,29 @@ test('without enable_script_security the violation says when scripts are insecur
   // Only missing scripts: no script runs, so no violation (keepalived's SC_NOTFOUND).
   const gone = load(conf('', ' notify /gone.sh'), host({ '/gone.sh': 'missing' }));
   assert.ok(!gone.msgs.some((m) => m.startsWith('SECURITY VIOLATION')), gone.msgs.join('\n'));
+});
+
+test('enable_script_security without a default user: user-less vrrp_scripts are removed', () => {
+  const r = load(
+    conf(
+      ' enable_script_security',
+      ' track_script {\n  mine\n  theirs\n }',
+      'vrrp_script mine {\n script /bin/true\n}\nvrrp_script theirs {\n script /bin/true\n user nobody\n}\n',
+    ),
+    host({}),
+  );
+  assert.equal(r.config.vrrp.scripts.mine.disabled, 'no default script user');
+  assert.equal(r.config.vrrp.scripts.theirs.disabled, undefined);
+  assert.ok(r.msgs.includes('Unable to set default user for vrrp script mine - removing'));
+  // keepalived_script exists: it is the default, nothing is removed.
+  const ok = load(
+    conf(
+      ' enable_script_security',
+      ' track_script {\n  mine\n }',
+      'vrrp_script mine {\n script /bin/true\n}\n',
+    ),
+    host({}, ['root', 'keepalived_script']),
+  );
+  assert.equal(ok.config.vrrp.scripts.mine.disabled, undefined);
+  assert.equal(exitCode(ok.diags), 0, ok.msgs.join('\n'));
 });

@@ -328,6 +328,24 @@ describe('Master', () => {
   });
 });
 
+describe('vrrp_startup_delay', () => {
+  test('a BACKUP down timer runs from the end of the delay until it has passed', () => {
+    const until = seconds(5);
+    const b = backup({ startupUntil: until });
+    const mdi = downInterval(b.state);
+    assert.equal(b.deadline, until + mdi);
+    // An advert inside the delay re-arms from its end, too.
+    const r = at(b, advert(200), seconds(1));
+    assert.equal(r.deadline, until + mdi);
+    // Past the delay, from now as usual.
+    const later = at(r, advert(200), seconds(6));
+    assert.equal(later.deadline, seconds(6) + mdi);
+    // Nothing heard: master only after delay + MDI.
+    assert.equal(at(b, { type: 'timer' }, until + mdi - 1).state.state, 'BACKUP');
+    assert.equal(at(b, { type: 'timer' }, until + mdi).state.state, 'MASTER');
+  });
+});
+
 describe('GARP bursts', () => {
   test('garp_master_delay schedules a second burst; refresh rides on adverts', () => {
     const m = master({ garpMasterDelay: seconds(5), garpMasterRefresh: seconds(3) });

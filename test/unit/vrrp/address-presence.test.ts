@@ -1,0 +1,62 @@
+// track_src_ip's bookkeeping: which local addresses exist, reported only when a watched one
+// comes or goes; and the FAULT it means in evaluateTracking.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AddressInfo } from '../../../src/os/rtnl/types.js';
+import { AddressPresence } from '../../../src/vrrp/address-presence.js';
+import { evaluateTracking } from '../../../src/vrrp/track-eval.js';
+
+const addr = (address: string, ifindex = 2): AddressInfo => ({
+  family: address.includes(':') ? 6 : 4,
+  ifindex,
+  address,
+  prefixLength: 24,
+  scope: 0,
+  flags: [],
+});
+
+test('only watched addresses report; two interfaces with one address count twice', () => {
+  const p = new AddressPresence();
+  assert.equal(p.apply(addr('192.0.2.170'), 'new'), false, 'a VIP nobody watches: no change');
+  const unwatch = p.watch('2001:DB8::0:1');
+  assert.equal(p.has('2001:db8::1'), false);
+  assert.equal(p.apply(addr('2001:db8::1'), 'new'), true, 'watched, in any spelling');
+  assert.equal(p.apply(addr('2001:db8::1', 3), 'new'), false, 'still there: no change');
+  assert.equal(p.apply(addr('2001:db8::1'), 'del'), false);
+  assert.equal(p.has('2001:db8::1'), true);
+  assert.equal(p.apply(addr('2001:db8::1', 3), 'del'), true, 'gone from the last interface');
+  assert.equal(p.reset([addr('2001:db8::1')]), true, 'a dump that brings it back');
+  assert.equal(p.reset([addr('2001:db8::1'), addr('10.0.0.1')]), false);
+  unwatch();
+  assert.equal(p.apply(addr('2001:db8::1'), 'del'), false, 'no longer watched');
+});
+
+test('track_src_ip: a missing configured source is a fault, present it is not', () => {
+  const tracking = {
+    interfaces: [],
+    scripts: [],
+    files: [],
+    processes: [],
+    bfds: [],
+    gateways: [],
+  };
+  const inputs = {
+    basePriority: 100,
+    ownInterface: null,
+    own: tracking,
+    group: null,
+    zeroWeights: false,
+    srcIp: '192.0.2.1',
+  };
+  const view = (present: boolean) => ({
+    linkUp: () => true,
+    scriptOk: () => undefined,
+    fileValue: () => undefined,
+    addressPresent: () => present,
+  });
+  assert.deepEqual(evaluateTracking(inputs, view(false)).faults, [
+    'source address 192.0.2.1 missing',
+  ]);
+  assert.deepEqual(evaluateTracking(inputs, view(true)).faults, []);
+  assert.deepEqual(evaluateTracking({ ...inputs, srcIp: null }, view(false)).faults, []);
+});
