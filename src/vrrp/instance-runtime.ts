@@ -17,8 +17,8 @@ import type { VrrpInstance } from '../config/vrrp/types.js';
 import { publish } from '../core/bus.js';
 import type { SendBatch } from '../os/native.js';
 import type { Rtnl } from '../os/rtnl/index.js';
-import { InstanceAddresses, type Log } from './addresses.js';
-import { Announcer } from './announcer.js';
+import type { InstanceAddresses, Log } from './addresses.js';
+import type { Announcer } from './announcer.js';
 import { noAcceptFilter } from './no-accept.js';
 import { advertEncoder, toExpectations, toMachineConfig } from './config-map.js';
 import { createMachine, step } from './machine.js';
@@ -37,10 +37,10 @@ import type { Micros } from './timers.js';
 import { evaluateTracking } from './track-eval.js';
 import type { TrackerHub } from './trackers.js';
 import { PreparedTakeover, type TakeoverSent } from './takeover.js';
-import { RawVrrpTransport, type VrrpTransport } from './transport.js';
+import type { VrrpTransport } from './transport.js';
 import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
-import { InstanceVmacs } from './instance-vmacs.js';
-import { garpExtraIfPlan } from './vip-placement.js';
+import type { InstanceVmacs } from './instance-vmacs.js';
+import { findSource, openWire } from './instance-wire.js';
 
 export interface InstanceEnv {
   rtnl: Rtnl;
@@ -161,7 +161,7 @@ export class InstanceRuntime {
     const g = this.config.global;
     const ifname = v.interface ?? '';
     const link = await this.env.rtnl.link(ifname);
-    const source = await this.findSource(link.index);
+    const source = await findSource(this.env.rtnl, v, link.index);
     this.source = source ?? (v.family === 4 ? '0.0.0.0' : '::');
     this.encode = advertEncoder(v, this.source);
     if (v.unicastPeers.length > 0 && source && link.mac)
@@ -176,60 +176,14 @@ export class InstanceRuntime {
       await noAcceptFilter.acquire(this.env.log);
       this.noAccept = true;
     }
-    // vmac_xmit_base (forced with unicast peers): the VMAC carries only the VIPs, so it needs
-    // no IPv6 link-local of its own, and the adverts keep the base interface and its MAC.
-    const xmitBase = v.vmacXmitBase;
-    const v6Source = v.useVmac && v.family === 6 && source && !xmitBase ? source : null;
-    this.vmacs = await InstanceVmacs.create(this.env.rtnl, v, g, link, v6Source);
-    const main = this.vmacs.main;
-    const wireIf = main?.ifname ?? ifname;
-    const advertIf = main && !xmitBase ? main.ifname : ifname;
-    if (this.vmacs.names.length > 0) {
-      this.log(
-        'info',
-        `(${v.name}) using VMAC ${this.vmacs.names.join(', ')} on ${ifname}` +
-          (main && xmitBase ? ', adverts on the base interface (vmac_xmit_base)' : ''),
-      );
-    }
-    const placed = await this.vmacs.place(this.env.rtnl, [
-      ...v.virtualIpaddress,
-      ...v.virtualIpaddressExcluded,
-    ]);
-    this.addrs = new InstanceAddresses(
-      this.env.rtnl,
-      wireIf,
-      { vips: placed.specs, routes: v.virtualRoutes, rules: v.virtualRules },
-      this.env.log,
-    );
-    const stale = await this.addrs.removeStale();
-    await this.addrs.warm();
-    if (stale > 0) this.log('info', `(${v.name}) removed ${stale} VIP(s) left from a previous run`);
-    this.announcer = new Announcer(
-      placed.announced,
-      g.vrrpGarpInterval * 1000,
-      g.vrrpGnaInterval * 1000,
-      new Set(garpExtraIfPlan(v, g.vrrpGarpExtraIf)?.vips ?? []),
-    );
-    this.announcer.prepare();
-    // unicast_fault_no_peer without peers: FAULT for good instead of falling back to multicast.
-    const noPeers = v.unicastFaultNoPeer && v.unicastPeers.length === 0;
-    if (noPeers) {
+    const wire = await openWire({ rtnl: this.env.rtnl, v, g, link, source, log: this.env.log });
+    ({ vmacs: this.vmacs, addrs: this.addrs, announcer: this.announcer } = wire);
+    this.transport = wire.transport;
+    if (v.unicastFaultNoPeer && v.unicastPeers.length === 0) {
+      // unicast_fault_no_peer without peers: FAULT for good instead of falling back to multicast.
       this.log('info', `(${v.name}) Cannot use unicast without any peers - going to fault state`);
       this.input({ type: 'fault', on: true, reason: 'unicast without any peers' });
-    } else if (source) {
-      this.transport = new RawVrrpTransport({
-        ifname: advertIf,
-        family: v.family,
-        source,
-        group: v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6,
-        peers: v.unicastPeers.map((p) => p.address),
-        unicastTtl: v.unicastTtl,
-        checksum: {
-          oldUnicastChecksum: v.oldUnicastChecksum === 'config',
-          v3ChecksumAsV2: v.v3ChecksumAsV2,
-        },
-        vrid: v.virtualRouterId ?? 0,
-      });
+    } else if (this.transport) {
       this.transport.onPacket((r, rx) => this.onPacket(r, rx));
       // The down timer drains the socket just before a takeover: compile that path now (its
       // first run, at the takeover, cost 0.1–0.6 ms between the deadline and the advert).
@@ -248,18 +202,6 @@ export class InstanceRuntime {
     };
     this.retrack();
     this.input({ type: 'start' });
-  }
-
-  private async findSource(ifindex: number): Promise<string | null> {
-    const v = this.spec;
-    if (v.unicastSrcIp) return v.unicastSrcIp;
-    if (v.mcastSrcIp) return v.mcastSrcIp;
-    const vips = new Set(v.virtualIpaddress.map((a) => a.address));
-    const mine = (await this.env.rtnl.addresses(v.family)).filter(
-      (a) => a.ifindex === ifindex && !vips.has(a.address),
-    );
-    if (v.family === 6) return mine.find((a) => /^fe[89ab]/i.test(a.address))?.address ?? null;
-    return mine[0]?.address ?? null;
   }
 
   /** Recompute priority and faults from the trackers and feed the changes to the machine. */
