@@ -14,8 +14,11 @@ export function canonicalIp(text: string): string {
 }
 
 export class AddressPresence {
-  /** address → how many (interface, address) entries carry it. */
-  private readonly count = new Map<string, number>();
+  /**
+   * address → the interfaces that carry it. A set, not a count: the kernel also sends "new"
+   * for an address that changes (DAD done, lifetimes renewed, `ip addr change`).
+   */
+  private readonly on = new Map<string, Set<number>>();
   private readonly watched = new Map<string, number>();
 
   /** Starts watching `ip`; returns a function that stops. */
@@ -30,24 +33,33 @@ export class AddressPresence {
   }
 
   has(ip: string): boolean {
-    return (this.count.get(canonicalIp(ip)) ?? 0) > 0;
+    return (this.on.get(canonicalIp(ip))?.size ?? 0) > 0;
+  }
+
+  private add(a: AddressInfo): void {
+    let set = this.on.get(a.address);
+    if (!set) this.on.set(a.address, (set = new Set()));
+    set.add(a.ifindex);
   }
 
   /** An address event; true when a watched address appeared or vanished. */
   apply(a: AddressInfo, action: 'new' | 'del'): boolean {
     const k = a.address;
-    const before = (this.count.get(k) ?? 0) > 0;
-    const n = (this.count.get(k) ?? 0) + (action === 'new' ? 1 : -1);
-    if (n > 0) this.count.set(k, n);
-    else this.count.delete(k);
-    return this.watched.has(k) && before !== n > 0;
+    const before = this.has(k);
+    if (action === 'new') this.add(a);
+    else {
+      const set = this.on.get(k);
+      set?.delete(a.ifindex);
+      if (set?.size === 0) this.on.delete(k);
+    }
+    return this.watched.has(k) && before !== this.has(k);
   }
 
   /** A full dump replaces what was known; true when a watched address changed. */
   reset(all: readonly AddressInfo[]): boolean {
     const was = new Map([...this.watched.keys()].map((k) => [k, this.has(k)]));
-    this.count.clear();
-    for (const a of all) this.count.set(a.address, (this.count.get(a.address) ?? 0) + 1);
+    this.on.clear();
+    for (const a of all) this.add(a);
     return [...was].some(([k, had]) => this.has(k) !== had);
   }
 }

@@ -141,6 +141,9 @@ const GLOBAL_KEYS = [
   'vrrpCheckUnicastSrc',
   'vrrpLowerPrioNoAdvert',
   'vrrpHigherPrioSendAdvert',
+  'vrrpGarpExtraIf',
+  'vrrpGarpInterval',
+  'vrrpGnaInterval',
 ] as const satisfies readonly (keyof GlobalDefs)[];
 
 /**

@@ -194,7 +194,7 @@ export class InstanceRuntime {
     }
     // track_src_ip: a configured source that is missing (or goes) means FAULT.
     this.trackedSrc = v.trackSrcIp ? (v.unicastSrcIp ?? v.mcastSrcIp) : null;
-    const unwatch = this.trackedSrc ? this.env.hub.addresses.watch(this.trackedSrc) : null;
+    const unwatch = this.trackedSrc ? await this.env.hub.watchAddress(this.trackedSrc) : null;
     const off = this.env.hub.onChange(() => this.retrack());
     this.unsubscribe = () => {
       off();

@@ -49,12 +49,30 @@ export async function openWire(o: {
   log: Log;
 }): Promise<InstanceWire> {
   const { rtnl, v, g, link, source } = o;
-  const ifname = link.name;
   // vmac_xmit_base (forced with unicast peers): the VMAC carries only the VIPs, so it needs
   // no IPv6 link-local of its own, and the adverts keep the base interface and its MAC.
   const xmitBase = v.vmacXmitBase;
   const v6Source = v.useVmac && v.family === 6 && source && !xmitBase ? source : null;
   const vmacs = await InstanceVmacs.create(rtnl, v, g, link, v6Source);
+  let announcer: Announcer | null = null;
+  try {
+    return await openRest(o, vmacs, xmitBase, (a) => (announcer = a));
+  } catch (e) {
+    // Undo what exists so far: a failed start leaves no macvlan, socket or sysctl behind.
+    (announcer as Announcer | null)?.close();
+    await vmacs.remove().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function openRest(
+  o: Parameters<typeof openWire>[0],
+  vmacs: InstanceVmacs,
+  xmitBase: boolean,
+  opened: (a: Announcer) => void,
+): Promise<InstanceWire> {
+  const { rtnl, v, g, link, source } = o;
+  const ifname = link.name;
   const main = vmacs.main;
   const wireIf = main?.ifname ?? ifname;
   const advertIf = main && !xmitBase ? main.ifname : ifname;
@@ -81,6 +99,7 @@ export async function openWire(o: {
     g.vrrpGnaInterval * 1000,
     new Set(garpExtraIfPlan(v, g.vrrpGarpExtraIf)?.vips ?? []),
   );
+  opened(announcer);
   announcer.prepare();
   const noPeers = v.unicastFaultNoPeer && v.unicastPeers.length === 0;
   const transport =

@@ -224,10 +224,13 @@ function onStart(s: Draft, fx: MachineEffect[], now: Micros): void {
   s.master = null;
   if (s.faults.length > 0) {
     enterFault(s, fx, `fault: ${s.faults[0]}`, 'Entering FAULT STATE (init)');
-  } else if (isOwner(s)) {
+  } else if (isOwner(s) && !(s.config.startupUntil !== null && now < s.config.startupUntil)) {
     becomeMaster(s, fx, now, 'address owner');
   } else {
     enterBackup(s, fx, now, 'init', 'Entering BACKUP STATE (init)');
+    // An owner within vrrp_startup_delay waits for its end, then takes over (keepalived: a
+    // down timer of 1 µs from the delayed start).
+    if (isOwner(s)) s.timerAt = s.config.startupUntil;
   }
 }
 

@@ -144,8 +144,10 @@ export class TrackerHub {
   private readonly scripts = new Map<string, ScriptTracker>();
   private readonly files = new Map<string, FileTracker>();
   private readonly links = new Map<string, boolean>();
-  /** Local addresses, for track_src_ip. */
-  readonly addresses = new AddressPresence();
+  /** Local addresses, for track_src_ip; followed only while an instance watches one. */
+  private readonly addresses = new AddressPresence();
+  private addrMonitor: RtnlMonitor | null = null;
+  private addrWatchers = 0;
   private monitor: RtnlMonitor | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly processes: ProcessTrackers;
@@ -177,22 +179,51 @@ export class TrackerHub {
 
   /** Link states now, then kept current from link events. */
   async startLinks(): Promise<void> {
-    this.monitor = RtnlMonitor.open({ groups: ['link', 'address'] });
+    this.monitor = RtnlMonitor.open({ groups: ['link'] });
     this.monitor.on('event', (e) => {
-      if (e.type === 'address') {
-        if (this.addresses.apply(e.address, e.action)) this.emit();
-        return;
-      }
       if (e.type !== 'link') return;
       this.setLink(e.link, e.action === 'del');
     });
-    this.monitor.on('overflow', () => void this.dumpLinks().then(() => this.dumpAddresses()));
-    await this.dumpAddresses();
+    this.monitor.on('overflow', () => {
+      this.dumpLinks().catch((err: unknown) => this.dumpFailed('links', err));
+    });
     await this.dumpLinks();
+  }
+
+  /**
+   * track_src_ip: follows the presence of `ip` (rtnetlink address events, opened with the
+   * first watcher so a takeover's VIP adds cost nothing otherwise). Returns the unwatch.
+   */
+  async watchAddress(ip: string): Promise<() => void> {
+    const unwatch = this.addresses.watch(ip);
+    if (this.addrWatchers++ === 0) {
+      const m = RtnlMonitor.open({ groups: ['address'] });
+      this.addrMonitor = m;
+      m.on('event', (e) => {
+        if (e.type === 'address' && this.addresses.apply(e.address, e.action)) this.emit();
+      });
+      m.on('overflow', () => {
+        this.dumpAddresses().catch((err: unknown) => this.dumpFailed('addresses', err));
+      });
+      await this.dumpAddresses();
+    }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unwatch();
+      if (--this.addrWatchers > 0) return;
+      this.addrMonitor?.close();
+      this.addrMonitor = null;
+    };
   }
 
   private async dumpAddresses(): Promise<void> {
     if (this.addresses.reset(await this.rtnl.addresses())) this.emit();
+  }
+
+  private dumpFailed(what: string, err: unknown): void {
+    this.log('warning', `netlink dump of ${what} after an overflow failed: ${String(err)}`);
   }
 
   /** Whether a local interface carries `ip` (track_src_ip). */
@@ -300,6 +331,8 @@ export class TrackerHub {
     this.files.clear();
     this.monitor?.close();
     this.monitor = null;
+    this.addrMonitor?.close();
+    this.addrMonitor = null;
     this.listeners.clear();
     for (const off of this.offBus.splice(0)) off();
   }

@@ -46,6 +46,7 @@ export function defaultGlobalDefs(host: HostFacts): GlobalDefs {
     checkerLogAllFailures: false,
 
     scriptUser: null,
+    scriptUserFailed: false,
     enableScriptSecurity: false,
     startupScript: null,
     startupScriptTimeout: 10,

@@ -57,12 +57,16 @@ const scriptUser: H = (node, g, ctx) => {
   const user = arg(node, ctx);
   if (!user) return;
   const group = node.args[1]?.text ?? null;
-  if (ctx.host.users && !ctx.host.users.has(user.text)) {
+  const badUser = ctx.host.users && !ctx.host.users.has(user.text);
+  const badGroup = group !== null && ctx.host.groups && !ctx.host.groups.has(group);
+  if (badUser || badGroup) {
     ctx.diag.warn(
       ErrorCodes.CONFIG_BAD_VALUE,
       `Unable to set default user to ${user.text}`,
       user.pos,
     );
+    // keepalived then refuses every script without a user of its own (default_user_fail).
+    g.scriptUserFailed = true;
     return;
   }
   g.scriptUser = { user: user.text, group };

@@ -51,6 +51,8 @@ export interface GlobalDefs {
 
   // --- scripts ---
   scriptUser: { user: string; group: string | null } | null;
+  /** script_user named a user or group the host lacks: no script without its own user runs. */
+  scriptUserFailed: boolean;
   enableScriptSecurity: boolean;
   startupScript: ScriptValue | null;
   startupScriptTimeout: number;

@@ -86,7 +86,19 @@ export const scriptSpec: BlockSpec<VrrpScript> = {
     },
     user: (node, s, ctx) => {
       const u = arg(node, ctx);
-      if (u) s.user = { user: u.text, group: node.args[1]?.text ?? null };
+      if (!u) return;
+      const group = node.args[1]?.text ?? null;
+      s.user = { user: u.text, group };
+      const { users, groups } = ctx.host;
+      if ((users && !users.has(u.text)) || (group && groups && !groups.has(group))) {
+        // keepalived removes the script: it then tracks nothing.
+        s.disabled = 'unknown user';
+        ctx.diag.error(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          `Unable to set uid/gid for script ${s.script?.command ?? s.name}`,
+          node.pos,
+        );
+      }
     },
     init_fail: (_n, s) => {
       s.initFail = true;

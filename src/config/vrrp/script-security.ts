@@ -10,8 +10,9 @@
  * - "Insecure" (a path component writable by non-root) only counts for a script that runs with
  *   root's uid or gid: one run as another user needs no protection (script-user.ts).
  *
- * - With enable_script_security, no script_user and no user keepalived_script, a script that
- *   names no user of its own is dropped (keepalived cannot pick a user for it).
+ * - With enable_script_security, no script_user and no user keepalived_script, or with a
+ *   script_user the host lacks, a script that names no user of its own is dropped (keepalived
+ *   cannot pick a user for it).
  *
  * Returns whether any script was insecure, for the SECURITY VIOLATION line's tail.
  */
@@ -27,15 +28,21 @@ function has<T>(r: Record<string, T>, k: string): boolean {
 }
 
 /**
- * keepalived resolves a script's default user as it reads it: with enable_script_security, no
- * script_user and no user `keepalived_script`, that fails, and a script without a user of its
- * own is dropped (a vrrp_script with a config error, a notify script with a log line).
+ * keepalived resolves a script's user as it reads it. A notify script naming a user or group
+ * the host lacks is dropped. The default user fails with enable_script_security, no
+ * script_user and no user `keepalived_script`, or with a script_user the host lacks; a script
+ * without a user of its own is then dropped (a vrrp_script with a config error, a notify
+ * script with a log line).
  */
 function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
   const g = config.global;
   const users = ctx.host.users;
-  if (!g.enableScriptSecurity || g.scriptUser || !users || users.has('keepalived_script')) return;
-  let reported = false;
+  const groups = ctx.host.groups;
+  const noKeepalivedScript =
+    g.enableScriptSecurity && !g.scriptUser && !!users && !users.has('keepalived_script');
+  const defaultFails = g.scriptUserFailed || noKeepalivedScript;
+  // A failed script_user was reported where it stood; only the keepalived_script case here.
+  let reported = g.scriptUserFailed;
   const report = (pos: ScriptValue['pos']): void => {
     if (reported) return;
     reported = true;
@@ -46,7 +53,7 @@ function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
     );
   };
   for (const s of Object.values(config.vrrp.scripts)) {
-    if (s.user || !s.script || s.disabled) continue;
+    if (!defaultFails || s.user || !s.script || s.disabled) continue;
     report(s.pos);
     s.disabled = 'no default script user';
     ctx.diag.error(
@@ -56,7 +63,19 @@ function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
     );
   }
   const notify = (x: ScriptValue | null, type: string): ScriptValue | null => {
-    if (!x || x.user) return x;
+    if (!x) return x;
+    if (x.user) {
+      const bad =
+        (users && !users.has(x.user)) || (x.group !== null && groups && !groups.has(x.group));
+      if (!bad) return x;
+      ctx.diag.info(
+        ErrorCodes.CONFIG_BAD_VALUE,
+        `Invalid user/group for ${type} script ${x.argv[0]} - ignoring`,
+        x.pos,
+      );
+      return null;
+    }
+    if (!defaultFails) return x;
     report(x.pos);
     ctx.diag.info(
       ErrorCodes.CONFIG_SCRIPT_SECURITY,

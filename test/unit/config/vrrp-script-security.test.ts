@@ -131,3 +131,26 @@ test('enable_script_security without a default user: user-less vrrp_scripts are 
   assert.equal(ok.config.vrrp.scripts.mine.disabled, undefined);
   assert.equal(exitCode(ok.diags), 0, ok.msgs.join('\n'));
 });
+
+test('users the host lacks: the vrrp_script is removed, the notify script dropped, a bad script_user drops user-less scripts', () => {
+  const r = load(
+    conf(
+      ' script_user ghost',
+      ' notify_master "/bin/true" nobody\n notify_backup "/bin/true" ghost\n notify /bin/true\n track_script {\n  own\n  def\n }',
+      'vrrp_script own {\n script /bin/true\n user ghost\n}\nvrrp_script def {\n script /bin/true\n}\n',
+    ),
+    host({}),
+  );
+  const v = r.config.vrrp;
+  assert.equal(v.scripts.own.disabled, 'unknown user');
+  assert.ok(r.msgs.includes('Unable to set uid/gid for script /bin/true'), r.msgs.join('\n'));
+  assert.ok(r.msgs.includes('Unable to set default user to ghost'));
+  // keepalived's default_user_fail: no script without its own user runs, security or not.
+  assert.equal(v.scripts.def.disabled, 'no default script user');
+  const n = v.instances.V.notify;
+  assert.equal(n.master?.user, 'nobody');
+  assert.equal(n.backup, null);
+  assert.ok(r.msgs.includes('Invalid user/group for notify script /bin/true - ignoring'));
+  assert.equal(n.any, null);
+  assert.ok(!r.msgs.includes('Unable to set default user keepalived_script for script'));
+});

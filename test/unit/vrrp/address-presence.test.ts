@@ -15,13 +15,15 @@ const addr = (address: string, ifindex = 2): AddressInfo => ({
   flags: [],
 });
 
-test('only watched addresses report; two interfaces with one address count twice', () => {
+test('only watched addresses report; one address on two interfaces; a repeated "new" is no second copy', () => {
   const p = new AddressPresence();
   assert.equal(p.apply(addr('192.0.2.170'), 'new'), false, 'a VIP nobody watches: no change');
   const unwatch = p.watch('2001:DB8::0:1');
   assert.equal(p.has('2001:db8::1'), false);
   assert.equal(p.apply(addr('2001:db8::1'), 'new'), true, 'watched, in any spelling');
   assert.equal(p.apply(addr('2001:db8::1', 3), 'new'), false, 'still there: no change');
+  // A change to an existing address comes as another "new" (DAD done, lifetimes renewed).
+  assert.equal(p.apply(addr('2001:db8::1', 3), 'new'), false);
   assert.equal(p.apply(addr('2001:db8::1'), 'del'), false);
   assert.equal(p.has('2001:db8::1'), true);
   assert.equal(p.apply(addr('2001:db8::1', 3), 'del'), true, 'gone from the last interface');

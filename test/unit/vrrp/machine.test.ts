@@ -344,6 +344,15 @@ describe('vrrp_startup_delay', () => {
     assert.equal(at(b, { type: 'timer' }, until + mdi - 1).state.state, 'BACKUP');
     assert.equal(at(b, { type: 'timer' }, until + mdi).state.state, 'MASTER');
   });
+  test('an address owner waits for the end of the delay, then takes over', () => {
+    const until = seconds(3);
+    const o = backup({ priority: 255, wantMaster: true, startupUntil: until });
+    assert.equal(o.state.state, 'BACKUP');
+    assert.equal(o.deadline, until);
+    assert.equal(at(o, { type: 'timer' }, until).state.state, 'MASTER');
+    // Without the delay (or past it), at once.
+    assert.equal(backup({ priority: 255, wantMaster: true }).state.state, 'MASTER');
+  });
 });
 
 describe('GARP bursts', () => {
