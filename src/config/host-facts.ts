@@ -22,6 +22,8 @@ export interface HostFacts {
    * it is writable by a non-root user). Undefined when unknown.
    */
   scriptFile?: (path: string) => ScriptFileFact | undefined;
+  /** uid and gid a script would run with as `user [group]`; undefined when unknown. */
+  userIds?: (user: string, group: string | null) => { uid: number; gid: number } | undefined;
 }
 
 export const UNKNOWN_HOST: HostFacts = { interfaces: null, hostname: 'localhost' };

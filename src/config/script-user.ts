@@ -21,10 +21,17 @@ export function scriptUserFor(
 
 /**
  * Whether the script runs with root's uid or gid (null: as the daemon, which runs as root).
- * keepalived guards a script's path against non-root writers only then.
+ * keepalived guards a script's path against non-root writers only then. By the numbers when
+ * the host can tell them (a user such as RHEL's `operator` has gid 0), else by the names.
  */
-export function runsAsRoot(u: ScriptUser | null): boolean {
-  return u === null || u.user === 'root' || u.user === '0' || u.group === 'root' || u.group === '0';
+export function runsAsRoot(
+  u: ScriptUser | null,
+  ids?: (user: string, group: string | null) => { uid: number; gid: number } | undefined,
+): boolean {
+  if (u === null) return true;
+  const n = ids?.(u.user, u.group);
+  if (n) return n.uid === 0 || n.gid === 0;
+  return u.user === 'root' || u.user === '0' || u.group === 'root' || u.group === '0';
 }
 
 /** The `user [group]` words of a script value, when given. */

@@ -15,6 +15,7 @@ import {
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { HostFacts, ScriptFileFact } from '../config/host-facts.js';
+import { lookupIds } from './users.js';
 
 function names(file: string): Set<string> | null {
   try {
@@ -85,5 +86,9 @@ export function readHostFacts(): HostFacts {
     users: names('/etc/passwd'),
     groups: names('/etc/group'),
     scriptFile: scriptFileFact,
+    userIds: (user, group) => {
+      const r = lookupIds(user, group);
+      return typeof r === 'string' ? undefined : r;
+    },
   };
 }

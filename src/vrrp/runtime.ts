@@ -174,7 +174,6 @@ export class VrrpRuntime {
   async reload(c: Config): Promise<void> {
     const old = this.config;
     this.config = c;
-    this.notifier.users = new ScriptUsers(c.global);
     const wanted = new Map(this.usable(c).map((v) => [v.name, v]));
     let kept = 0;
     for (const [name, r] of [...this.running]) {
@@ -187,8 +186,20 @@ export class VrrpRuntime {
         await this.stopInstance(name);
       } else kept++;
     }
-    const fifoKeys = (x: Config): string =>
-      JSON.stringify([x.global.vrrpNotifyFifo, x.global.notifyFifo]);
+    // Removed and changed instances stopped with the old config's script users; now the new.
+    this.notifier.users = new ScriptUsers(c.global);
+    const fifoKeys = (x: Config): string => {
+      const g = x.global;
+      return JSON.stringify([
+        g.vrrpNotifyFifo,
+        g.notifyFifo,
+        // The scripts by what they run and as whom, not where they stand in the file.
+        ...[g.vrrpNotifyFifoScript, g.notifyFifoScript].map(
+          (x) => x && [x.command, x.user, x.group],
+        ),
+        g.scriptUser,
+      ]);
+    };
     if (!old || fifoKeys(old) !== fifoKeys(c)) this.notifier.replaceFifos(this.makeFifos(c));
     this.syncTrackers(c);
     this.groups.forEach((g) => g.stopped());

@@ -88,7 +88,7 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
   const judge = (s: ScriptCommand, what: string, user: ScriptUser | null = null): boolean => {
     let f = fact(s);
     // Only a script run with root's ids needs a root-only path (keepalived's check_security).
-    if (f === 'insecure' && !runsAsRoot(user)) f = 'ok';
+    if (f === 'insecure' && !runsAsRoot(user, ctx.host.userIds)) f = 'ok';
     if (f === 'missing') {
       cfgInfo(
         ctx,

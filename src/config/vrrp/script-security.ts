@@ -109,7 +109,7 @@ export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: b
   const judge = (program: string, user: ScriptUser | null): ScriptFileFact => {
     const f = fact(program) ?? 'ok';
     if (f !== 'insecure') return f;
-    if (!runsAsRoot(user)) return 'ok';
+    if (!runsAsRoot(user, ctx.host.userIds)) return 'ok';
     out.insecure = true;
     return secure ? 'insecure' : 'ok';
   };

@@ -30,6 +30,11 @@ test('script user: own, else script_user, else keepalived_script when it exists,
   assert.equal(runsAsRoot(null), true);
   assert.equal(runsAsRoot({ user: 'nobody', group: 'root' }), true);
   assert.equal(runsAsRoot({ user: 'nobody', group: null }), false);
+  // By the numbers when known: a user whose primary group is 0 runs with root's gid.
+  const ids = (user: string) =>
+    user === 'operator' ? { uid: 11, gid: 0 } : { uid: 65534, gid: 65534 };
+  assert.equal(runsAsRoot({ user: 'operator', group: null }, ids), true);
+  assert.equal(runsAsRoot({ user: 'nobody', group: null }, ids), false);
 });
 
 test('enable_script_security: insecure notify scripts run as root are dropped; as nobody they stay', () => {
