@@ -91,10 +91,10 @@ describe('native addon on the real kernel', { concurrency: false }, () => {
   test('SO_TIMESTAMPNS: rxMonoUs is when the kernel got the packet, on the monotonic clock', () => {
     const r = runCase('timestamp') as { before: number; rx: number; handled: number };
     assert.equal(typeof r.rx, 'number');
-    // The reply came back within the busy 30 ms; JS read it only after them.
+    // The reply came back within the 100 ms the loop was held; JS read it only after them.
     assert.ok(r.rx >= r.before - 100, `rx ${r.rx} before the send at ${r.before}`);
-    assert.ok(r.rx < r.before + 25_000, `rx ${r.rx - r.before} µs after the send`);
-    assert.ok(r.handled - r.rx >= 5_000, `read ${r.handled - r.rx} µs after arrival`);
+    assert.ok(r.rx < r.before + 80_000, `rx ${r.rx - r.before} µs after the send`);
+    assert.ok(r.handled - r.rx >= 15_000, `read ${r.handled - r.rx} µs after arrival`);
   });
 
   test('raw ICMP: echo to 127.0.0.1, reply with source, ifindex, TTL and IP header', () => {
