@@ -133,11 +133,12 @@ ${MISC_TIMING}
       } finally {
         assert.ok(await drv.stop(), `driver stopped cleanly: ${drv.proc.output().slice(-2000)}`);
       }
-      // The driver has exited: none of the scripts it started may still run.
+      // The driver has exited: none of the scripts it started may still run. Whole lines only:
+      // `ps` sees the whole machine, and a `sleep 300` elsewhere once matched "sleep 30".
       const left = await h.exec([
         'sh',
         '-c',
-        'ps -eo args | grep -c "[s]a-misc-slow\\|[s]leep 30" || true',
+        'ps -eo args | grep -c -e "[s]a-misc-slow" -e "^[s]leep 30$" || true',
       ]);
       assert.equal(left.stdout.trim(), '0', 'no script left behind');
     });
