@@ -26,8 +26,6 @@ export interface RunOutcome {
   error?: string;
 }
 
-export { lookupIds } from '../os/users.js';
-
 /** Scripts still running, so a stop can wait until their process groups are gone. */
 const running = new Set<Promise<RunOutcome>>();
 

@@ -2,7 +2,7 @@
  * Binds a checker plan to its probe function (one per checker type). I/O: each probe opens
  * sockets or spawns processes when called.
  */
-import { scriptUserFor } from '../config/script-user.js';
+import { ownUser, scriptUserFor } from '../config/script-user.js';
 import { userNames } from '../os/users.js';
 import { bfdStateOf } from '../bfd/state-board.js';
 import type { Config } from '../config/model.js';
@@ -33,6 +33,13 @@ export function probeBfd(name: string): DetailedResult {
   return { ok: state === 'Up', reason: `BFD ${name} ${state}`, latencyMs: 0 };
 }
 
+/** /etc/passwd's names, read once per config rather than once per MISC_CHECK. */
+const usersByConfig = new WeakMap<Config, ReadonlySet<string> | null>();
+function hostUsers(config: Config): ReadonlySet<string> | null {
+  if (!usersByConfig.has(config)) usersByConfig.set(config, userNames());
+  return usersByConfig.get(config) ?? null;
+}
+
 export const makeProbe: ProbeFactory = (p, rsp, config) => {
   const c = p.checker;
   switch (c.type) {
@@ -60,8 +67,7 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
     case 'MISC_CHECK': {
       const argv = c.script?.argv ?? [];
       // keepalived's default script user applies to MISC_CHECK too (config/script-user.ts).
-      const own = c.user ? { user: c.user, group: c.group } : null;
-      const as = scriptUserFor(own, config.global, userNames());
+      const as = scriptUserFor(ownUser(c), config.global, hostUsers(config));
       const opts = {
         timeoutS: c.timeout ?? p.timing.delayLoop,
         user: as?.user ?? null,

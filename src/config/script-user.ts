@@ -34,6 +34,19 @@ export function runsAsRoot(
   return u.user === 'root' || u.user === '0' || u.group === 'root' || u.group === '0';
 }
 
+/**
+ * False only when the host's lists are known and lack the user or the group (keepalived's
+ * getpwnam/getgrnam failing); unknown lists give the benefit of the doubt.
+ */
+export function userKnown(
+  host: { users?: ReadonlySet<string> | null; groups?: ReadonlySet<string> | null },
+  user: string,
+  group: string | null,
+): boolean {
+  if (host.users && !host.users.has(user)) return false;
+  return !(group !== null && host.groups && !host.groups.has(group));
+}
+
 /** The `user [group]` words of a script value, when given. */
 export function ownUser(s: { user: string | null; group: string | null }): ScriptUser | null {
   return s.user ? { user: s.user, group: s.group } : null;

@@ -3,32 +3,11 @@
  * included): interface names from /sys/class/net, the short hostname, users
  * and groups, and what keepalived's script-security pass asks of a script.
  */
-import {
-  accessSync,
-  constants,
-  lstatSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  statSync,
-} from 'node:fs';
+import { accessSync, constants, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { HostFacts, ScriptFileFact } from '../config/host-facts.js';
-import { lookupIds } from './users.js';
-
-function names(file: string): Set<string> | null {
-  try {
-    return new Set(
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l && !l.startsWith('#'))
-        .map((l) => l.split(':')[0]),
-    );
-  } catch {
-    return null;
-  }
-}
+import { lookupIds, namesIn } from './users.js';
 
 /** keepalived runs a bare command name from PATH. */
 function locate(program: string): string | undefined {
@@ -83,8 +62,8 @@ export function readHostFacts(): HostFacts {
   return {
     interfaces,
     hostname: hostname().split('.')[0],
-    users: names('/etc/passwd'),
-    groups: names('/etc/group'),
+    users: namesIn('/etc/passwd'),
+    groups: namesIn('/etc/group'),
     scriptFile: scriptFileFact,
     userIds: (user, group) => {
       const r = lookupIds(user, group);

@@ -33,11 +33,11 @@ export function lookupIds(user: string, group: string | null): RunAs | string {
   return { uid: Number(pw[2]), gid };
 }
 
-/** Names in /etc/passwd (null when it cannot be read). */
-export function userNames(): Set<string> | null {
+/** The names in a passwd- or group-style file (null when it cannot be read). */
+export function namesIn(file: string): Set<string> | null {
   try {
     return new Set(
-      readFileSync('/etc/passwd', 'utf8')
+      readFileSync(file, 'utf8')
         .split('\n')
         .filter((l) => l && !l.startsWith('#'))
         .map((l) => l.split(':')[0]),
@@ -46,3 +46,6 @@ export function userNames(): Set<string> | null {
     return null;
   }
 }
+
+/** Names in /etc/passwd (null when it cannot be read). */
+export const userNames = (): Set<string> | null => namesIn('/etc/passwd');

@@ -18,7 +18,7 @@ import { publish } from '../core/bus.js';
 import type { SendBatch } from '../os/native.js';
 import type { Rtnl } from '../os/rtnl/index.js';
 import type { InstanceAddresses, Log } from './addresses.js';
-import type { Announcer } from './announcer.js';
+import type { AnnouncedVip, Announcer } from './announcer.js';
 import { noAcceptFilter } from './no-accept.js';
 import { advertEncoder, toExpectations, toMachineConfig } from './config-map.js';
 import { createMachine, step } from './machine.js';
@@ -104,8 +104,7 @@ export class InstanceRuntime {
   private expect: AdvertExpectations;
   private source = '';
   /** Unicast: the source address announced on leaving FAULT (on the base interface). */
-  private sourceAnnounce: { address: string; family: 4 | 6; ifname: string; mac: string } | null =
-    null;
+  private sourceAnnounce: Omit<AnnouncedVip, 'index'> | null = null;
   private encode: (priority: number, dst: string) => Uint8Array = () => new Uint8Array();
   private trackFaults = new Set<string>();
   private unsubscribe: (() => void) | null = null;

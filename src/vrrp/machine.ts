@@ -183,6 +183,10 @@ function becomeMaster(s: Draft, fx: MachineEffect[], now: Micros, reason: string
 }
 
 /** BACKUP with a fresh Master_Down_Timer (from INIT, MASTER or FAULT). */
+/** Still inside vrrp_startup_delay. */
+const startupDelayed = (s: Draft, now: Micros): boolean =>
+  s.config.startupUntil !== null && now < s.config.startupUntil;
+
 /** A BACKUP down timer of `interval` from now, or from the end of vrrp_startup_delay. */
 function downFrom(s: Draft, now: Micros, interval: Micros): Micros {
   const until = s.config.startupUntil;
@@ -224,7 +228,7 @@ function onStart(s: Draft, fx: MachineEffect[], now: Micros): void {
   s.master = null;
   if (s.faults.length > 0) {
     enterFault(s, fx, `fault: ${s.faults[0]}`, 'Entering FAULT STATE (init)');
-  } else if (isOwner(s) && !(s.config.startupUntil !== null && now < s.config.startupUntil)) {
+  } else if (isOwner(s) && !startupDelayed(s, now)) {
     becomeMaster(s, fx, now, 'address owner');
   } else {
     enterBackup(s, fx, now, 'init', 'Entering BACKUP STATE (init)');

@@ -100,7 +100,7 @@ export class VrrpRuntime {
       x.track.files.forEach((t) => files.add(t.name));
       x.track.processes.forEach((t) => processes.add(t.name));
     }
-    this.hub?.sync(c, { scripts, files, processes });
+    this.hub?.sync(c, { scripts, files, processes }, this.notifier.users ?? undefined);
   }
 
   private rebuildGroups(c: Config): void {

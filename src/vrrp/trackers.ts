@@ -266,6 +266,8 @@ export class TrackerHub {
   sync(
     c: Config,
     used: { scripts: Set<string>; files: Set<string>; processes?: Set<string> },
+    /** Who runs the scripts under this config (the notifier's, read once per config). */
+    users: ScriptUsers = new ScriptUsers(c.global),
   ): void {
     this.processes.sync(
       [...(used.processes ?? [])].flatMap((n) => {
@@ -273,7 +275,6 @@ export class TrackerHub {
         return spec ? [spec] : [];
       }),
     );
-    const users = new ScriptUsers(c.global);
     for (const [n, t] of this.scripts) {
       const spec = c.vrrp.scripts[n];
       if (

@@ -5,6 +5,7 @@
  * netlink buffer sizes, CPU affinity, SNMP details, ipsets…) are accepted and
  * kept as written in `raw`, so a keepalived.conf using them still loads.
  */
+import { userKnown } from '../script-user.js';
 import { ErrorCodes } from '../../core/errors.js';
 import { isIPv4, isIPv6 } from '../ip.js';
 import type { BlockSpec, Handler } from '../schema.js';
@@ -57,9 +58,7 @@ const scriptUser: H = (node, g, ctx) => {
   const user = arg(node, ctx);
   if (!user) return;
   const group = node.args[1]?.text ?? null;
-  const badUser = ctx.host.users && !ctx.host.users.has(user.text);
-  const badGroup = group !== null && ctx.host.groups && !ctx.host.groups.has(group);
-  if (badUser || badGroup) {
+  if (!userKnown(ctx.host, user.text, group)) {
     ctx.diag.warn(
       ErrorCodes.CONFIG_BAD_VALUE,
       `Unable to set default user to ${user.text}`,

@@ -4,6 +4,7 @@
  * user are resolved in finalize (script-security.ts), as keepalived does
  * after reading the whole file.
  */
+import { userKnown } from '../script-user.js';
 import { ErrorCodes } from '../../core/errors.js';
 import type { Handler } from '../schema.js';
 import { cfgError, scriptValue, uintOpt } from './common.js';
@@ -38,9 +39,7 @@ const miscKeywords: Record<string, Handler<MiscChecker>> = {
       return;
     }
     const g = node.args[1];
-    const users = ctx.host.users;
-    const groups = ctx.host.groups;
-    if ((users && !users.has(u.text)) || (g && groups && !groups.has(g.text))) {
+    if (!userKnown(ctx.host, u.text, g?.text ?? null)) {
       cfgError(
         ctx,
         `Failed to set uid/gid for misc checker script ${c.script?.command ?? ''} - removing`,

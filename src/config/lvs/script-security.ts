@@ -15,7 +15,7 @@
  */
 import { ErrorCodes } from '../../core/errors.js';
 import type { ParseCtx } from '../schema.js';
-import { runsAsRoot, scriptUserFor, type ScriptUser } from '../script-user.js';
+import { ownUser, runsAsRoot, scriptUserFor, type ScriptUser } from '../script-user.js';
 import { cfgError, cfgInfo } from './common.js';
 import { disable } from './checker-common.js';
 import type { LvsSection, MiscChecker, ScriptCommand } from './types.js';
@@ -117,8 +117,11 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
 
   for (const c of misc) {
     if (!c.usable || !c.script) continue;
-    const own = c.user ? { user: c.user, group: c.group } : null;
-    const user = scriptUserFor(own, { scriptUser: g.scriptUser ?? null }, ctx.host.users ?? null);
+    const user = scriptUserFor(
+      ownUser(c),
+      { scriptUser: g.scriptUser ?? null },
+      ctx.host.users ?? null,
+    );
     if (!judge(c.script, 'misc script', user)) disable(c, 'script missing or insecure');
   }
   for (const vs of lvs.virtualServers) {

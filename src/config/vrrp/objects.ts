@@ -3,6 +3,7 @@
  * track_file (vrrp_track_file), vrrp_track_process, vrrp_sync_group,
  * track_group, garp_group. Pure.
  */
+import { userKnown } from '../script-user.js';
 import { ErrorCodes } from '../../core/errors.js';
 import { parseCommandLine, parseScriptValue } from '../global/script-value.js';
 import type { Position } from '../diagnostics.js';
@@ -89,8 +90,7 @@ export const scriptSpec: BlockSpec<VrrpScript> = {
       if (!u) return;
       const group = node.args[1]?.text ?? null;
       s.user = { user: u.text, group };
-      const { users, groups } = ctx.host;
-      if ((users && !users.has(u.text)) || (group && groups && !groups.has(group))) {
+      if (!userKnown(ctx.host, u.text, group)) {
         // keepalived removes the script: it then tracks nothing.
         s.disabled = 'unknown user';
         ctx.diag.error(

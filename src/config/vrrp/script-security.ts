@@ -21,7 +21,7 @@ import type { ScriptValue } from '../global/script-value.js';
 import type { ScriptFileFact } from '../host-facts.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
-import { ownUser, runsAsRoot, scriptUserFor, type ScriptUser } from '../script-user.js';
+import { ownUser, runsAsRoot, scriptUserFor, userKnown, type ScriptUser } from '../script-user.js';
 
 function has<T>(r: Record<string, T>, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(r, k);
@@ -37,7 +37,6 @@ function has<T>(r: Record<string, T>, k: string): boolean {
 function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
   const g = config.global;
   const users = ctx.host.users;
-  const groups = ctx.host.groups;
   const noKeepalivedScript =
     g.enableScriptSecurity && !g.scriptUser && !!users && !users.has('keepalived_script');
   const defaultFails = g.scriptUserFailed || noKeepalivedScript;
@@ -62,37 +61,49 @@ function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
       s.pos,
     );
   }
-  const notify = (x: ScriptValue | null, type: string): ScriptValue | null => {
-    if (!x) return x;
+  keepNotifyScripts(config, (x, type) => {
     if (x.user) {
-      const bad =
-        (users && !users.has(x.user)) || (x.group !== null && groups && !groups.has(x.group));
-      if (!bad) return x;
+      if (userKnown(ctx.host, x.user, x.group)) return true;
       ctx.diag.info(
         ErrorCodes.CONFIG_BAD_VALUE,
         `Invalid user/group for ${type} script ${x.argv[0]} - ignoring`,
         x.pos,
       );
-      return null;
+      return false;
     }
-    if (!defaultFails) return x;
+    if (!defaultFails) return true;
     report(x.pos);
     ctx.diag.info(
       ErrorCodes.CONFIG_SCRIPT_SECURITY,
       `Failed to set default user for ${type} script ${x.argv[0]} - ignoring`,
       x.pos,
     );
-    return null;
-  };
+    return false;
+  });
+}
+
+/**
+ * Every notify script of the VRRP side (instances, sync groups, the notify FIFO scripts), each
+ * dropped (set to null) where `keep` says no; `type` is keepalived's word for it in messages.
+ */
+function keepNotifyScripts(
+  config: Config,
+  keep: (s: ScriptValue, type: 'notify' | 'notify fifo' | 'vrrp notify fifo') => boolean,
+): void {
   const each = <K extends string>(n: Record<K, ScriptValue | null>, keys: K[]): void => {
-    for (const k of keys) n[k] = notify(n[k], 'notify');
+    for (const k of keys) {
+      const x = n[k];
+      if (x && !keep(x, 'notify')) n[k] = null;
+    }
   };
   for (const i of Object.values(config.vrrp.instances))
     each(i.notify, ['master', 'backup', 'fault', 'stop', 'deleted', 'any', 'masterRxLowerPri']);
   for (const sg of Object.values(config.vrrp.syncGroups))
     each(sg.notify, ['master', 'backup', 'fault', 'stop', 'any']);
-  g.notifyFifoScript = notify(g.notifyFifoScript, 'notify fifo');
-  g.vrrpNotifyFifoScript = notify(g.vrrpNotifyFifoScript, 'vrrp notify fifo');
+  const g = config.global;
+  if (g.notifyFifoScript && !keep(g.notifyFifoScript, 'notify fifo')) g.notifyFifoScript = null;
+  if (g.vrrpNotifyFifoScript && !keep(g.vrrpNotifyFifoScript, 'vrrp notify fifo'))
+    g.vrrpNotifyFifoScript = null;
 }
 
 export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: boolean } {
@@ -144,10 +155,10 @@ export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: b
     }
   }
 
-  const notify = (s: ScriptValue | null): ScriptValue | null => {
-    if (!s?.argv[0]) return s;
+  keepNotifyScripts(config, (s) => {
+    if (!s.argv[0]) return true;
     const f = judge(s.argv[0], userOf(ownUser(s)));
-    if (f === 'ok') return s;
+    if (f === 'ok') return true;
     const why =
       f === 'missing'
         ? `could not find script '${s.argv[0]}' - disabling`
@@ -155,27 +166,7 @@ export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: b
           ? `unsafe permissions found for script '${s.argv[0]}' - disabling`
           : `script '${s.argv[0]}' is not executable - disabling`;
     ctx.diag.info(ErrorCodes.CONFIG_SCRIPT_SECURITY, `Notify script: ${why}`, s.pos);
-    return null;
-  };
-  for (const i of Object.values(config.vrrp.instances)) {
-    const n = i.notify;
-    n.master = notify(n.master);
-    n.backup = notify(n.backup);
-    n.fault = notify(n.fault);
-    n.stop = notify(n.stop);
-    n.deleted = notify(n.deleted);
-    n.any = notify(n.any);
-    n.masterRxLowerPri = notify(n.masterRxLowerPri);
-  }
-  for (const sg of Object.values(config.vrrp.syncGroups)) {
-    const n = sg.notify;
-    n.master = notify(n.master);
-    n.backup = notify(n.backup);
-    n.fault = notify(n.fault);
-    n.stop = notify(n.stop);
-    n.any = notify(n.any);
-  }
-  g.notifyFifoScript = notify(g.notifyFifoScript);
-  g.vrrpNotifyFifoScript = notify(g.vrrpNotifyFifoScript);
+    return false;
+  });
   return out;
 }

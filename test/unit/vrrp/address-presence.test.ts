@@ -1,10 +1,9 @@
 // track_src_ip's bookkeeping: which local addresses exist, reported only when a watched one
-// comes or goes; and the FAULT it means in evaluateTracking.
+// comes or goes (the FAULT it means: track-eval.test.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AddressInfo } from '../../../src/os/rtnl/types.js';
 import { AddressPresence } from '../../../src/vrrp/address-presence.js';
-import { evaluateTracking } from '../../../src/vrrp/track-eval.js';
 
 const addr = (address: string, ifindex = 2): AddressInfo => ({
   family: address.includes(':') ? 6 : 4,
@@ -31,34 +30,4 @@ test('only watched addresses report; one address on two interfaces; a repeated "
   assert.equal(p.reset([addr('2001:db8::1'), addr('10.0.0.1')]), false);
   unwatch();
   assert.equal(p.apply(addr('2001:db8::1'), 'del'), false, 'no longer watched');
-});
-
-test('track_src_ip: a missing configured source is a fault, present it is not', () => {
-  const tracking = {
-    interfaces: [],
-    scripts: [],
-    files: [],
-    processes: [],
-    bfds: [],
-    gateways: [],
-  };
-  const inputs = {
-    basePriority: 100,
-    ownInterface: null,
-    own: tracking,
-    group: null,
-    zeroWeights: false,
-    srcIp: '192.0.2.1',
-  };
-  const view = (present: boolean) => ({
-    linkUp: () => true,
-    scriptOk: () => undefined,
-    fileValue: () => undefined,
-    addressPresent: () => present,
-  });
-  assert.deepEqual(evaluateTracking(inputs, view(false)).faults, [
-    'source address 192.0.2.1 missing',
-  ]);
-  assert.deepEqual(evaluateTracking(inputs, view(true)).faults, []);
-  assert.deepEqual(evaluateTracking({ ...inputs, srcIp: null }, view(false)).faults, []);
 });

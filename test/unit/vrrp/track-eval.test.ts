@@ -123,3 +123,13 @@ test('TrackerHub reads the state boards and wakes listeners on bus events', () =
   publish('gateway:state', { gateway: 'HG', address: 'x', up: true, reason: 'r', weight: 0 });
   assert.equal(calls, 2, 'no events after stop');
 });
+
+test('track_src_ip: a missing configured source is a fault, present it is not', () => {
+  const t = { ...inputs({}), srcIp: '192.0.2.1' };
+  const present = (yes: boolean): TrackView => ({ ...view({}, {}), addressPresent: () => yes });
+  assert.deepEqual(evaluateTracking(t, present(false)).faults, [
+    'source address 192.0.2.1 missing',
+  ]);
+  assert.deepEqual(evaluateTracking(t, present(true)).faults, []);
+  assert.deepEqual(evaluateTracking({ ...t, srcIp: null }, present(false)).faults, []);
+});
