@@ -4,7 +4,8 @@
  * RtnlMonitor's address events (dumping again after an overflow). I/O module; tests inject
  * their own LocalAddresses.
  */
-import { Rtnl, RtnlMonitor, formatIp, parseIp } from '../os/rtnl/index.js';
+import { AddressPresence } from '../os/rtnl/address-presence.js';
+import { Rtnl, RtnlMonitor } from '../os/rtnl/index.js';
 
 export interface LocalAddresses {
   has(address: string): boolean;
@@ -13,15 +14,9 @@ export interface LocalAddresses {
   close(): void;
 }
 
-/** Canonical spelling, so "2001:DB8::0:1" and "2001:db8::1" compare equal. */
-export function canonicalIp(text: string): string {
-  const p = parseIp(text);
-  return p ? formatIp(p.bytes) : text;
-}
-
 export class RtnlAddressWatch implements LocalAddresses {
-  /** address → number of interfaces holding it. */
-  private counts = new Map<string, number>();
+  /** Which interfaces hold which address (a repeated "new" for a changed address is no copy). */
+  private readonly presence = new AddressPresence();
   private readonly listeners = new Set<() => void>();
   private readonly monitor: RtnlMonitor;
   private readonly rtnl: Rtnl;
@@ -34,10 +29,7 @@ export class RtnlAddressWatch implements LocalAddresses {
     this.monitor = RtnlMonitor.open({ groups: ['address'] });
     this.monitor.on('event', (e) => {
       if (e.type !== 'address') return;
-      const a = canonicalIp(e.address.address);
-      const n = (this.counts.get(a) ?? 0) + (e.action === 'new' ? 1 : -1);
-      if (n > 0) this.counts.set(a, n);
-      else this.counts.delete(a);
+      this.presence.apply(e.address, e.action);
       this.changed();
     });
     this.monitor.on('overflow', () => void this.dump());
@@ -49,12 +41,7 @@ export class RtnlAddressWatch implements LocalAddresses {
     try {
       const list = await this.rtnl.addresses();
       if (this.closed) return;
-      const counts = new Map<string, number>();
-      for (const a of list) {
-        const k = canonicalIp(a.address);
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-      this.counts = counts;
+      this.presence.reset(list);
       this.known = true;
       this.changed();
     } catch {
@@ -67,7 +54,7 @@ export class RtnlAddressWatch implements LocalAddresses {
   }
 
   has(address: string): boolean {
-    return !this.known || this.counts.has(canonicalIp(address));
+    return !this.known || this.presence.has(address);
   }
 
   onChange(fn: () => void): () => void {

@@ -16,7 +16,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { RawSocket, type RawMessage } from '../os/native.js';
-import { formatIp, parseIp } from '../os/rtnl/ip.js';
+import { canonicalIp, parseIp } from '../os/rtnl/ip.js';
 import { decodeIcmp, describeIcmpError, encodeEcho, TOKEN_LEN } from './icmp-packet.js';
 
 export interface ProbeTarget {
@@ -56,12 +56,6 @@ interface Pending {
   sentNs: bigint;
   timer: NodeJS.Timeout;
   done: (r: ProbeResult) => void;
-}
-
-/** Canonical text of an address, as the kernel reports reply sources. */
-export function canonicalIp(address: string): string {
-  const p = parseIp(address);
-  return p ? formatIp(p.bytes) : address;
 }
 
 class FamilyProber {

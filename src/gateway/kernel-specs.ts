@@ -14,7 +14,7 @@ import type {
   RuleSpec as CfgRule,
 } from '../config/vrrp/types.js';
 import { RTPROT } from '../os/rtnl/constants.js';
-import { formatIp, parseIp } from '../os/rtnl/ip.js';
+import { canonicalIp } from '../os/rtnl/ip.js';
 import type {
   AddressSpec,
   NextHopSpec,
@@ -30,11 +30,6 @@ export const GATEWAY_RTPROT = 90;
 /** Name → ifindex; throws (ENODEV) for an interface the host lacks. */
 export type IfIndex = (name: string) => number;
 
-const canon = (a: string): string => {
-  const p = parseIp(a);
-  return p ? formatIp(p.bytes) : a;
-};
-
 /** The kernel's metric when none is given: 0 for IPv4, 1024 for IPv6. */
 export function effectiveMetric(family: 4 | 6, metric: number | null | undefined): number {
   return metric ?? (family === 6 ? 1024 : 0);
@@ -49,22 +44,22 @@ export function kernelKey(r: {
   metric?: number;
 }): string {
   const family = r.family ?? (r.dst.includes(':') ? 6 : 4);
-  return `${family} ${canon(r.dst)}/${r.prefixLength} table ${r.table ?? 254} metric ${effectiveMetric(family, r.metric)}`;
+  return `${family} ${canonicalIp(r.dst)}/${r.prefixLength} table ${r.table ?? 254} metric ${effectiveMetric(family, r.metric)}`;
 }
 
 /** A plain gateway route as a request. */
 export function gatewayRouteSpec(r: GatewayRoute, ifindex: IfIndex): RouteSpec {
   const spec: RouteSpec = {
     family: r.family,
-    dst: canon(r.dst),
+    dst: canonicalIp(r.dst),
     prefixLength: r.prefixLength,
-    gateway: canon(r.via),
+    gateway: canonicalIp(r.via),
     table: r.table,
     metric: effectiveMetric(r.family, r.metric),
     protocol: GATEWAY_RTPROT,
   };
   if (r.dev) spec.ifindex = ifindex(r.dev);
-  if (r.src) spec.src = canon(r.src);
+  if (r.src) spec.src = canonicalIp(r.src);
   return spec;
 }
 
@@ -72,20 +67,24 @@ export function gatewayRouteSpec(r: GatewayRoute, ifindex: IfIndex): RouteSpec {
 export function multipathSpec(base: GatewayRoute, hops: NextHopSpec[]): RouteSpec {
   const spec: RouteSpec = {
     family: base.family,
-    dst: canon(base.dst),
+    dst: canonicalIp(base.dst),
     prefixLength: base.prefixLength,
     table: base.table,
     metric: effectiveMetric(base.family, base.metric),
     protocol: GATEWAY_RTPROT,
     multipath: hops,
   };
-  if (base.src) spec.src = canon(base.src);
+  if (base.src) spec.src = canonicalIp(base.src);
   return spec;
 }
 
 /** One member's next hop of a multipath route; a hop needs a device, found by route if unset. */
 export function nextHop(r: GatewayRoute, ifindex: IfIndex, lookup: number): NextHopSpec {
-  return { gateway: canon(r.via), ifindex: r.dev ? ifindex(r.dev) : lookup, weight: r.weight };
+  return {
+    gateway: canonicalIp(r.via),
+    ifindex: r.dev ? ifindex(r.dev) : lookup,
+    weight: r.weight,
+  };
 }
 
 /** The next hops of a kernel route (a one-hop multipath route is reported as a plain one). */
@@ -154,7 +153,7 @@ export function staticRouteSpec(r: CfgRoute, ifindex: IfIndex): RouteSpec {
   const proto = r.options.protocol;
   const spec: RouteSpec = {
     family: r.family,
-    dst: canon(dst),
+    dst: canonicalIp(dst),
     prefixLength: Number(len),
     table,
     type: r.type as RouteSpec['type'],
@@ -165,10 +164,10 @@ export function staticRouteSpec(r: CfgRoute, ifindex: IfIndex): RouteSpec {
           ? Number(proto)
           : (PROTO_NAMES[proto] ?? RTPROT.keepalived),
   };
-  if (r.via) spec.gateway = canon(r.via);
+  if (r.via) spec.gateway = canonicalIp(r.via);
   if (r.dev) spec.ifindex = ifindex(r.dev);
   if (r.metric !== null) spec.metric = r.metric;
-  if (r.src) spec.src = canon(r.src);
+  if (r.src) spec.src = canonicalIp(r.src);
   if (r.options.scope !== undefined) spec.scope = r.options.scope as RouteSpec['scope'];
   return spec;
 }

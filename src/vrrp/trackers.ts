@@ -24,7 +24,7 @@ import { gatewayStateOf } from '../gateway/state-board.js';
 import { RtnlMonitor, type LinkInfo, type Rtnl } from '../os/rtnl/index.js';
 import type { RunAs } from '../os/users.js';
 import { runArgv, ScriptUsers } from './notify.js';
-import { AddressPresence } from './address-presence.js';
+import { AddressPresence } from '../os/rtnl/address-presence.js';
 import { ProcessTrackers } from './process-tracker.js';
 
 type Log = (level: 'info' | 'warning' | 'error', message: string) => void;

@@ -17,5 +17,5 @@ export { RtnlError } from './errors.js';
 export { unackedAddAddress } from './unacked.js';
 export { decodeEvent } from './event-codec.js';
 export { RT_TABLE, RTPROT, RT_SCOPE } from './constants.js';
-export { formatIp, parseIp } from './ip.js';
+export { canonicalIp, formatIp, parseIp } from './ip.js';
 export type * from './types.js';

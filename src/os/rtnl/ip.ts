@@ -153,3 +153,10 @@ export function parseCidr(
   const len = slash < 0 ? ip.bytes.length * 8 : checkPrefix(Number(lenText), ip.family);
   return { ...ip, len };
 }
+
+/** The kernel's spelling of an address (RFC 5952 for IPv6), so config and kernel text compare
+ * equal; text that is no address comes back as it was. */
+export function canonicalIp(text: string): string {
+  const p = parseIp(text);
+  return p ? formatIp(p.bytes) : text;
+}

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { LocalAddresses } from '../../../src/check/address-watch.js';
-import { canonicalIp } from '../../../src/check/address-watch.js';
+import { canonicalIp } from '../../../src/os/rtnl/ip.js';
 import '../../../src/check/events.js';
 import { initialQuorum, nextQuorum, rsFifoLine, vsFifoLine } from '../../../src/check/fifo.js';
 import type { DetailedResult, ProbeFactory } from '../../../src/check/probes.js';

@@ -1,17 +1,11 @@
 /**
- * Which local addresses exist, for `track_src_ip` (an instance whose configured source address
- * is missing is in FAULT). Fed by the tracker hub's rtnetlink monitor and dumps; reports a
- * change only when a watched address comes or goes, so the VIP adds of a takeover do not make
- * every instance recompute its tracking. I/O-free: the hub does the netlink side.
+ * Which local addresses exist, from rtnetlink address events and dumps: ha_suspend's watch
+ * (check/address-watch.ts) and VRRP's `track_src_ip` (the tracker hub). `watch` marks the
+ * addresses whose coming and going `apply`/`reset` report, so the VIP adds of a takeover do not
+ * make every instance recompute its tracking. Pure: the callers do the netlink side.
  */
-import { formatIp, parseIp } from '../os/rtnl/ip.js';
-import type { AddressInfo } from '../os/rtnl/types.js';
-
-/** One spelling per address (the kernel's), whatever the config wrote. */
-export function canonicalIp(text: string): string {
-  const p = parseIp(text);
-  return p ? formatIp(p.bytes) : text;
-}
+import { canonicalIp } from './ip.js';
+import type { AddressInfo } from './types.js';
 
 export class AddressPresence {
   /**

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AddressInfo } from '../../../src/os/rtnl/types.js';
-import { AddressPresence } from '../../../src/vrrp/address-presence.js';
+import { AddressPresence } from '../../../src/os/rtnl/address-presence.js';
 
 const addr = (address: string, ifindex = 2): AddressInfo => ({
   family: address.includes(':') ? 6 : 4,
