@@ -80,17 +80,36 @@ const cases: Record<string, () => Promise<Result>> = {
   async timestamp() {
     const sock = RawSocket.open(4, 1).setOption('timestampNs', true);
     const id = (process.pid + 7) & 0xffff;
-    const got = first(sock, (m) => {
+    const replies = new Map<number, (v: { rx: number | undefined; handled: number }) => void>();
+    sock.on('message', (m) => {
       const ihl = (m.data[0] & 0x0f) * 4;
-      if (m.data[ihl] !== 0 || m.data.readUInt16BE(ihl + 4) !== id) return undefined;
-      return { rx: m.rxMonoUs, handled: monoUs() };
+      if (m.data[ihl] !== 0 || m.data.readUInt16BE(ihl + 4) !== id) return;
+      replies.get(m.data.readUInt16BE(ihl + 6))?.({ rx: m.rxMonoUs, handled: monoUs() });
     });
-    const before = monoUs();
-    sock.send(echoRequest(8, id, 1, true), '127.0.0.1');
-    // Keep the event loop from reading for 100 ms while leaving the CPU free: on a loaded
-    // 2-CPU host the kernel's own delivery of the reply once took 31 ms behind a busy loop.
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    return { before, ...(await got) };
+    // Send echo `seq`, then keep the event loop from reading for `holdMs` while leaving the
+    // CPU free (a busy loop once starved the kernel's own delivery on a loaded 2-CPU host).
+    const echo = async (seq: number, holdMs: number) => {
+      const got = new Promise<{ rx: number | undefined; handled: number }>((resolve, reject) => {
+        replies.set(seq, resolve);
+        setTimeout(() => reject(new Error(`no reply to echo ${seq}`)), 3000 + holdMs).unref();
+      });
+      const before = monoUs();
+      sock.send(echoRequest(8, id, seq, true), '127.0.0.1');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, holdMs);
+      return { before, ...(await got) };
+    };
+    // The first socket on a host to ask for receive timestamps switches the kernel's stamping
+    // on through a work queue; until a kworker has run, a packet is stamped when it is read.
+    // Warm up until the kernel stamps on arrival, then measure with a fresh echo.
+    let warmups = 0;
+    for (;;) {
+      warmups++;
+      const w = await echo(warmups, 20);
+      if (w.handled - (w.rx ?? w.handled) >= 10_000 || warmups === 20) break;
+    }
+    const r = await echo(1000, 100);
+    sock.close();
+    return { warmups, ...r };
   },
   async icmp4() {
     const sock = RawSocket.open(4, 1).setOption('recvPktInfo', true).setOption('recvTtl', true);
