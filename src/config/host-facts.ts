@@ -5,8 +5,12 @@
  * (src/os/host.ts) fills them in, tests pass their own.
  */
 
-/** What the host can tell about the program a script runs. */
-export type ScriptFileFact = 'ok' | 'missing' | 'insecure' | 'not-executable';
+/**
+ * What the host can tell about the program a script runs. 'insecure': it or a directory
+ * above it is writable by a non-root user; 'insecure-setid': that, and the file is set-uid
+ * root or set-gid root, so it runs with root's ids whoever starts it.
+ */
+export type ScriptFileFact = 'ok' | 'missing' | 'insecure' | 'insecure-setid' | 'not-executable';
 
 export interface HostFacts {
   /** Interface names present on the host, or null when unknown (then no interface checks). */
@@ -18,8 +22,7 @@ export interface HostFacts {
   groups?: ReadonlySet<string> | null;
   /**
    * Facts about a script's program (`argv[0]`, searched in PATH when it has
-   * no slash): missing, not executable, or insecure (it or a directory above
-   * it is writable by a non-root user). Undefined when unknown.
+   * no slash): missing, not executable, or insecure. Undefined when unknown.
    */
   scriptFile?: (path: string) => ScriptFileFact | undefined;
   /** uid and gid a script would run with as `user [group]`; undefined when unknown. */

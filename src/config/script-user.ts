@@ -3,6 +3,8 @@
  * else global_defs `script_user`; else the user `keepalived_script` when it exists; else the
  * daemon's own user (root). Pure: the host's user names are passed in.
  */
+import type { ScriptFileFact } from './host-facts.js';
+
 export interface ScriptUser {
   user: string;
   group: string | null;
@@ -32,6 +34,20 @@ export function runsAsRoot(
   const n = ids?.(u.user, u.group);
   if (n) return n.uid === 0 || n.gid === 0;
   return u.user === 'root' || u.user === '0' || u.group === 'root' || u.group === '0';
+}
+
+/**
+ * A script's file fact once its user is known. keepalived guards the path only of a script that
+ * runs with root's ids: started as root, or set-uid/set-gid root (lib/notify.c).
+ */
+export function factFor(
+  f: ScriptFileFact,
+  u: ScriptUser | null,
+  ids?: (user: string, group: string | null) => { uid: number; gid: number } | undefined,
+): ScriptFileFact {
+  if (f === 'insecure-setid') return 'insecure';
+  if (f === 'insecure' && !runsAsRoot(u, ids)) return 'ok';
+  return f;
 }
 
 /**

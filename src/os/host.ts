@@ -35,6 +35,15 @@ function writableByOthers(path: string): boolean {
   return (st.mode & 0o002) !== 0 || (st.gid !== 0 && (st.mode & 0o020) !== 0);
 }
 
+/** Set-uid root (owner may execute) or set-gid root (group may execute): runs with root's ids. */
+function setIdRoot(path: string): boolean {
+  const st = statSync(path);
+  return (
+    (st.uid === 0 && (st.mode & 0o4100) === 0o4100) ||
+    (st.gid === 0 && (st.mode & 0o2010) === 0o2010)
+  );
+}
+
 export function scriptFileFact(program: string): ScriptFileFact {
   const path = locate(program);
   if (!path) return 'missing';
@@ -45,8 +54,9 @@ export function scriptFileFact(program: string): ScriptFileFact {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-executable';
   }
   // Judge the real file: symlinks along the way (/bin → usr/bin) are followed, as keepalived does.
-  for (let p = realpathSync(path); ; p = dirname(p)) {
-    if (writableByOthers(p)) return 'insecure';
+  const real = realpathSync(path);
+  for (let p = real; ; p = dirname(p)) {
+    if (writableByOthers(p)) return setIdRoot(real) ? 'insecure-setid' : 'insecure';
     if (p === dirname(p)) break;
   }
   return 'ok';

@@ -1,7 +1,7 @@
 // Who VRRP scripts run as, and which ones may not run, against the real file system and users
 // (keepalived's rules): script_user as the default, a script's own user, enable_script_security
 // dropping scripts on a path that non-root users can write when they would run as root (and
-// not when they run as nobody), a tracked insecure script that tracks nothing, and the
+// not when they run as nobody, unless set-uid root), a tracked insecure script that tracks nothing, and the
 // notify_master_rx_lower_pri script. Needs root and `npm run build`.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,20 +28,23 @@ test('scripts run as script_user / their own user; insecure root scripts are dro
     const who = `#!/bin/sh\nid -u > ${out}/"$1"\n`;
     for (const d of [bin, ww]) writeFileSync(join(d, 'who.sh'), who, { mode: 0o755 });
     writeFileSync(join(ww, 'fail.sh'), `#!/bin/sh\ntouch ${out}/fail\nexit 1\n`, { mode: 0o755 });
+    // Set-uid root in the open directory: keepalived guards it even when nobody starts it.
+    writeFileSync(join(ww, 'suid.sh'), `#!/bin/sh\ntouch ${out}/suid\n`, { mode: 0o755 });
+    chmodSync(join(ww, 'suid.sh'), 0o4755);
     const uid = (name: string): string | null => {
       const p = join(out, name);
       const text = existsSync(p) ? readFileSync(p, 'utf8').trim() : '';
       return text === '' ? null : text; // the redirect creates the file before id writes
     };
 
-    const outside = `vrrp_script chk {\n  script "${bin}/who.sh script"\n  interval 1\n}\nvrrp_script bad {\n  script ${ww}/fail.sh\n  interval 1\n  weight -60\n  user root\n}\n`;
+    const outside = `vrrp_script chk {\n  script "${bin}/who.sh script"\n  interval 1\n}\nvrrp_script bad {\n  script ${ww}/fail.sh\n  interval 1\n  weight -60\n  user root\n}\nvrrp_script suid {\n  script ${ww}/suid.sh\n  interval 1\n  user nobody\n}\n`;
     const extra = [
       `  notify_master "${bin}/who.sh master"`,
       `  notify "${bin}/who.sh" root`,
       `  notify_backup "${ww}/who.sh backup_root" root`,
       `  notify_fault "${ww}/who.sh fault_nobody" nobody`,
       `  notify_master_rx_lower_pri "${bin}/who.sh rxlow"`,
-      '  track_script {\n    chk\n    bad\n  }',
+      '  track_script {\n    chk\n    bad\n    suid\n  }',
     ].join('\n');
     const na = startNode(
       lab,
@@ -93,6 +96,8 @@ test('scripts run as script_user / their own user; insecure root scripts are dro
     assert.equal(existsSync(join(out, 'fail')), false, 'insecure root track script never ran');
     const log = readFileSync(na.log, 'utf8');
     assert.match(log, /Disabling track script bad due to insecure/);
+    assert.equal(existsSync(join(out, 'suid')), false, 'set-uid root script never ran');
+    assert.match(log, /Disabling track script suid due to insecure/);
     assert.match(log, /unsafe permissions found for script '.*\/ww\/who\.sh' - disabling/);
   });
 });

@@ -15,7 +15,7 @@
  */
 import { ErrorCodes } from '../../core/errors.js';
 import type { ParseCtx } from '../schema.js';
-import { ownUser, runsAsRoot, scriptUserFor, type ScriptUser } from '../script-user.js';
+import { factFor, ownUser, scriptUserFor, type ScriptUser } from '../script-user.js';
 import { cfgError, cfgInfo } from './common.js';
 import { disable } from './checker-common.js';
 import type { LvsSection, MiscChecker, ScriptCommand } from './types.js';
@@ -86,9 +86,8 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
   }
 
   const judge = (s: ScriptCommand, what: string, user: ScriptUser | null = null): boolean => {
-    let f = fact(s);
     // Only a script run with root's ids needs a root-only path (keepalived's check_security).
-    if (f === 'insecure' && !runsAsRoot(user, ctx.host.userIds)) f = 'ok';
+    const f = factFor(fact(s), user, ctx.host.userIds);
     if (f === 'missing') {
       cfgInfo(
         ctx,

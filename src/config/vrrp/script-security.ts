@@ -21,7 +21,7 @@ import type { ScriptValue } from '../global/script-value.js';
 import type { ScriptFileFact } from '../host-facts.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
-import { ownUser, runsAsRoot, scriptUserFor, userKnown, type ScriptUser } from '../script-user.js';
+import { factFor, ownUser, scriptUserFor, userKnown, type ScriptUser } from '../script-user.js';
 
 function has<T>(r: Record<string, T>, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(r, k);
@@ -118,9 +118,8 @@ export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: b
     scriptUserFor(own, g, ctx.host.users ?? null);
   /** 'run', or why it must not run. */
   const judge = (program: string, user: ScriptUser | null): ScriptFileFact => {
-    const f = fact(program) ?? 'ok';
+    const f = factFor(fact(program) ?? 'ok', user, ctx.host.userIds);
     if (f !== 'insecure') return f;
-    if (!runsAsRoot(user, ctx.host.userIds)) return 'ok';
     out.insecure = true;
     return secure ? 'insecure' : 'ok';
   };

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { HostFacts } from '../../../src/config/host-facts.js';
+import type { HostFacts, ScriptFileFact } from '../../../src/config/host-facts.js';
 import { HOST, parse, vs } from './helpers.js';
 
 const misc = (path: string, extra = '') =>
   vs(`  real_server 10.0.0.2 80 {\n    MISC_CHECK {\n      misc_path ${path}\n${extra}    }\n  }`);
 const SEC = 'global_defs {\n  enable_script_security\n  script_user root\n}\n';
-const withFiles = (facts: Record<string, 'ok' | 'missing' | 'insecure'>, base: HostFacts = HOST) =>
+const withFiles = (facts: Record<string, ScriptFileFact>, base: HostFacts = HOST) =>
   ({ ...base, scriptFile: (p: string) => facts[p] ?? 'ok' }) as HostFacts;
 
 test('a runnable check script without script security is a violation (exit 6)', () => {
@@ -38,6 +38,17 @@ test('with script security an insecure script is disabled (exit 0)', () => {
   const { rc, config } = parse(SEC + misc('/tmp/x.sh'), withFiles({ '/tmp/x.sh': 'insecure' }));
   assert.equal(rc, 0);
   assert.equal(config.lvs.virtualServers[0].realServers[0].checkers[0].usable, false);
+});
+
+test('an insecure path matters only for a script with root ids: by its user, or set-uid/gid root', () => {
+  const sec = 'global_defs {\n  enable_script_security\n  script_user nobody\n}\n';
+  const usable = (path: string, fact: ScriptFileFact) =>
+    parse(
+      sec + misc(path),
+      withFiles({ [path]: fact }, { ...HOST, users: new Set(['root', 'nobody']) }),
+    ).config.lvs.virtualServers[0].realServers[0].checkers[0].usable;
+  assert.equal(usable('/tmp/x.sh', 'insecure'), true, 'run as nobody: its path may be open');
+  assert.equal(usable('/tmp/suid', 'insecure-setid'), false, 'set-uid root: guarded');
 });
 
 test('without script security an insecure script is reported as such (exit 6)', () => {

@@ -79,13 +79,18 @@ test('enable_script_security: insecure notify scripts run as root are dropped; a
 });
 
 test('tracked scripts: insecure only counts when run as root; missing ones are disabled', () => {
-  const facts = { '/ww/chk.sh': 'insecure', '/gone.sh': 'missing' } as const;
+  const facts = {
+    '/ww/chk.sh': 'insecure',
+    '/ww/suid': 'insecure-setid',
+    '/gone.sh': 'missing',
+  } as const;
   const scripts =
-    'vrrp_script as_root {\n script /ww/chk.sh\n}\nvrrp_script as_nobody {\n script /ww/chk.sh\n user nobody\n}\nvrrp_script gone {\n script /gone.sh\n}\n';
+    'vrrp_script as_root {\n script /ww/chk.sh\n}\nvrrp_script as_nobody {\n script /ww/chk.sh\n user nobody\n}\nvrrp_script gone {\n script /gone.sh\n}\n' +
+    'vrrp_script suid {\n script /ww/suid\n user nobody\n}\n';
   const r = load(
     conf(
       ' enable_script_security\n script_user root',
-      ' track_script {\n  as_root\n  as_nobody\n  gone\n }',
+      ' track_script {\n  as_root\n  as_nobody\n  gone\n  suid\n }',
       scripts,
     ),
     host(facts),
@@ -93,6 +98,8 @@ test('tracked scripts: insecure only counts when run as root; missing ones are d
   const s = r.config.vrrp.scripts;
   assert.equal(s.as_root.disabled, 'insecure');
   assert.equal(s.as_nobody.disabled, undefined);
+  // Set-uid root: it runs with root's ids even when nobody starts it.
+  assert.equal(s.suid.disabled, 'insecure');
   assert.equal(s.gone.disabled, 'not found/accessible');
   assert.ok(r.msgs.includes('Disabling track script as_root due to insecure'));
 });

@@ -36,6 +36,15 @@ test(
     assert.equal(scriptFileFact(join(open, 'c.sh')), 'insecure');
     chmodSync(open, 0o1777); // sticky: allowed
     assert.equal(scriptFileFact(join(open, 'c.sh')), 'ok');
+    // Set-uid (or set-gid) root in an open directory: it runs with root's ids whoever starts it.
+    writeFileSync(join(open, 'suid'), '#!/bin/sh\n', { mode: 0o755 });
+    chmodSync(open, 0o777);
+    chmodSync(join(open, 'suid'), 0o4755);
+    assert.equal(scriptFileFact(join(open, 'suid')), 'insecure-setid');
+    chmodSync(join(open, 'suid'), 0o2755);
+    assert.equal(scriptFileFact(join(open, 'suid')), 'insecure-setid');
+    chmodSync(join(open, 'suid'), 0o4654); // set-uid but not executable by its owner: no root ids
+    assert.equal(scriptFileFact(join(open, 'suid')), 'insecure');
     chownSync(script, 65534, 0);
     assert.equal(scriptFileFact(script), 'insecure');
     writeFileSync(join(dir, 'noexec.sh'), '#!/bin/sh\n', { mode: 0o644 });
