@@ -19,7 +19,7 @@ const LIMIT: Record<Kind, number> = {
   script: 254,
   file: 254,
   process: 254,
-  bfd: 254,
+  bfd: 253,
 };
 
 function defined(
@@ -44,8 +44,11 @@ function defined(
       : undefined;
     return p ? { weight: p.weight, reverse: p.weightReverse } : null;
   }
-  const bfds = ctx.config.bfd.instances as Record<string, unknown>;
-  return Object.prototype.hasOwnProperty.call(bfds, name) ? { weight: 0, reverse: false } : null;
+  // keepalived's VRRP process knows every bfd_instance read so far, except those limited to
+  // the checker (`checker` without `vrrp`); the instance's `weight N [reverse]` is the default.
+  const bfds = ctx.config.bfd.instances;
+  const b = Object.prototype.hasOwnProperty.call(bfds, name) ? bfds[name] : undefined;
+  return b?.vrrp ? { weight: b.weight, reverse: b.weightReverse } : null;
 }
 
 function trackLine(
@@ -96,7 +99,10 @@ function trackLine(
     }
     const lim = LIMIT[kind];
     const t = a[1];
-    if (!/^[+-]?\d+$/.test(t.text) || Math.abs(Number(t.text)) > lim) {
+    if (kind === 'bfd' && (!/^[+-]?\d+$/.test(t.text) || Math.abs(Number(t.text)) > lim)) {
+      warn(`(${owner}) weight for track bfd ${name} must be in [-253..253] inclusive. Ignoring...`);
+      weight = base.weight;
+    } else if (!/^[+-]?\d+$/.test(t.text) || Math.abs(Number(t.text)) > lim) {
       ctx.diag.warn(
         ErrorCodes.CONFIG_BAD_VALUE,
         `(${owner}) weight ${t.text} for ${name} must be between [-253..253] inclusive. Ignoring...`,
@@ -113,8 +119,12 @@ function trackLine(
     if (a.length >= 3) {
       const o = a[2].text;
       if (o === 'reverse') reverse = true;
-      else if (o === 'noreverse' || o === 'no_reverse') reverse = false;
-      else warn(`(${owner}) unknown track_${kind} ${name} weight option ${o} - ignoring`);
+      else if (o === 'noreverse' || (o === 'no_reverse' && kind !== 'bfd')) reverse = false;
+      else if (kind === 'bfd') {
+        // keepalived drops the whole track_bfd line here, not just the option.
+        warn(`(${owner}) unknown track bfd ${name} weight option ${o} - ignoring`);
+        return;
+      } else warn(`(${owner}) unknown track_${kind} ${name} weight option ${o} - ignoring`);
     }
   }
   list.push({ name, weight, reverse, pos: node.pos });

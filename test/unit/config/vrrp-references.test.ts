@@ -86,6 +86,46 @@ test('track_bfd resolves against config.bfd.instances', () => {
   assert.ok(msgs.includes('(VI_1) track bfd b1 not found, ignoring...'));
 });
 
+test('track_bfd: the bfd_instance weight is the default; checker-only instances are unknown to VRRP', () => {
+  const { config, msgs } = load(`bfd_instance b1 {
+ neighbor_ip 192.0.2.9
+ weight -20 reverse
+}
+bfd_instance b2 {
+ neighbor_ip 192.0.2.10
+ checker
+}
+bfd_instance b3 {
+ neighbor_ip 192.0.2.11
+ weight 7
+}
+bfd_instance b4 {
+ neighbor_ip 192.0.2.12
+}
+${BASIC} track_bfd {
+  b1
+  b2
+  b3 weight 254
+  b4 weight 5 no_reverse
+ }
+}`);
+  const t = config.vrrp.instances.VI_1.track.bfds.map(({ name, weight, reverse }) => ({
+    name,
+    weight,
+    reverse,
+  }));
+  // b3: 254 is out of range for track_bfd (not clamped as for scripts): the instance's 7 stays.
+  assert.deepEqual(t, [
+    { name: 'b1', weight: -20, reverse: true },
+    { name: 'b3', weight: 7, reverse: false },
+  ]);
+  assert.deepEqual(msgs, [
+    '(VI_1) track bfd b2 not found, ignoring...',
+    '(VI_1) weight for track bfd b3 must be in [-253..253] inclusive. Ignoring...',
+    '(VI_1) unknown track bfd b4 weight option no_reverse - ignoring',
+  ]);
+});
+
 test('vrrp_track_process: fields and reference', () => {
   const { config, diags } = load(`vrrp_track_process nginx {
  process nginx -g daemon
