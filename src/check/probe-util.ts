@@ -1,7 +1,9 @@
 /**
- * What every probe shares: the result type, errors in an administrator's words, a timer that
- * also honours the caller's AbortSignal, and socket options (bindto, bind_port, bind_if,
- * fwmark) for node:net / node:dgram. I/O helpers; no protocol logic.
+ * What every probe shares: the result type, errors in an administrator's words, a settle-once
+ * timer that also honours the caller's AbortSignal, and an address-family helper. No socket
+ * options are set here: the probes apply `bindto` / `bind_port` themselves (tcp.ts, udp.ts,
+ * dns.ts; ping.ts only `bindto`), and no probe applies `bind_if` or `fwmark` (Node's sockets
+ * offer no SO_BINDTODEVICE / SO_MARK). I/O helpers; no protocol logic.
  */
 import type { ProbeOutcome } from './machine.js';
 
