@@ -2,14 +2,14 @@
  * Binds a checker plan to its probe function (one per checker type). I/O: each probe opens
  * sockets or spawns processes when called.
  */
-import { ownUser, scriptUserFor } from '../config/script-user.js';
-import { userNames } from '../os/users.js';
+import { ownUser } from '../config/script-user.js';
 import { bfdStateOf } from '../bfd/state-board.js';
 import type { Config } from '../config/model.js';
 import { probeDns } from './dns.js';
 import { probeFile } from './file.js';
 import { probeHttp } from './http.js';
 import { probeMisc } from './misc.js';
+import { scriptAs } from './script-as.js';
 import { probePing } from './ping.js';
 import type { CheckerPlan, RsPlan } from './plan.js';
 import type { ProbeResult } from './probe-util.js';
@@ -31,13 +31,6 @@ export type ProbeFactory = (
 export function probeBfd(name: string): DetailedResult {
   const state = bfdStateOf(name);
   return { ok: state === 'Up', reason: `BFD ${name} ${state}`, latencyMs: 0 };
-}
-
-/** /etc/passwd's names, read once per config rather than once per MISC_CHECK. */
-const usersByConfig = new WeakMap<Config, ReadonlySet<string> | null>();
-function hostUsers(config: Config): ReadonlySet<string> | null {
-  if (!usersByConfig.has(config)) usersByConfig.set(config, userNames());
-  return usersByConfig.get(config) ?? null;
 }
 
 export const makeProbe: ProbeFactory = (p, rsp, config) => {
@@ -67,7 +60,7 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
     case 'MISC_CHECK': {
       const argv = c.script?.argv ?? [];
       // keepalived's default script user applies to MISC_CHECK too (config/script-user.ts).
-      const as = scriptUserFor(ownUser(c), config.global, hostUsers(config));
+      const as = scriptAs(ownUser(c), config);
       const opts = {
         timeoutS: c.timeout ?? p.timing.delayLoop,
         user: as?.user ?? null,

@@ -7,6 +7,7 @@ import type { CheckerPlan, RsPlan } from './plan.js';
 import type { DetailedResult, DirectProbe, ProbeFactory } from './probes.js';
 import type { LocalAddresses } from './address-watch.js';
 import type { FifoSink } from './fifo.js';
+import type { RunOptions, RunOutcome } from './misc.js';
 
 export interface Clock {
   now(): number;
@@ -34,6 +35,8 @@ export interface RuntimeOptions {
   fifo?: FifoSink | null;
   /** For ha_suspend; default: an RtnlAddressWatch, opened only when some VS needs it. */
   localAddresses?: () => LocalAddresses;
+  /** Runs notify_up/down and quorum_up/down scripts; default: runScript (misc.ts). */
+  runNotify?: (argv: string[], opts: RunOptions) => Promise<RunOutcome>;
 }
 
 export interface CheckerEntry {

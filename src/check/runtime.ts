@@ -17,7 +17,9 @@
  * Differences: sorry servers, quorum scripts and SMTP alerts are not handled here (the
  * load-balancing side consumes 'rs:state').
  */
+import type { ScriptCommand } from '../config/lvs/types.js';
 import type { Config } from '../config/model.js';
+import { ownUser } from '../config/script-user.js';
 import '../bfd/events.js';
 import { publish, subscribe } from '../core/bus.js';
 import type { LogLevel } from '../core/events.js';
@@ -35,6 +37,7 @@ import { HaSuspend } from './ha-suspend.js';
 import { downLine, failureLine, rsLine, upLine, weightLine } from './log-words.js';
 import { initChecker, rsVerdict, step, type CheckerInput } from './machine.js';
 import { runScript, scriptsSettled } from './misc.js';
+import { scriptAs } from './script-as.js';
 import { planChecks, type Skipped } from './plan.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { launchPromise } from './probe-launch.js';
@@ -66,6 +69,9 @@ export class CheckerRuntime {
   private readonly rng: () => number;
   private readonly probeFactory: ProbeFactory;
   private readonly notifyTimeoutS: number;
+  private readonly runNotify: NonNullable<RuntimeOptions['runNotify']>;
+  /** The config applied last: whose users notify scripts run as. */
+  private config: Config | null = null;
   private readonly wall: () => number;
   private rss: RsEntry[] = [];
   private skipped: Skipped[] = [];
@@ -91,6 +97,7 @@ export class CheckerRuntime {
     this.rng = opts.rng ?? Math.random;
     this.probeFactory = opts.probeFactory ?? makeProbe;
     this.notifyTimeoutS = opts.notifyTimeoutS ?? 30;
+    this.runNotify = opts.runNotify ?? runScript;
     this.wall = opts.wallClock ?? Date.now;
     this.fifoOpt = opts.fifo;
     this.queue = new DeadlineQueue(this.clock, (c) => this.onDue(c));
@@ -130,6 +137,7 @@ export class CheckerRuntime {
   /** Cancels every timer and in-flight probe; waits for running notify scripts. */
   async stop(): Promise<void> {
     this.running = false;
+    this.omegaNotifies();
     this.offBfd?.();
     this.offBfd = null;
     for (const r of this.rss) for (const c of r.checkers) this.kill(c);
@@ -148,6 +156,7 @@ export class CheckerRuntime {
     oldRs = new Map<string, RsEntry>(),
   ): void {
     const plan = planChecks(config);
+    this.config = config;
     const firstStart = this.rss.length === 0 && oldRs.size === 0;
     if (this.fifoOpt === undefined) {
       this.fifo?.close();
@@ -214,16 +223,29 @@ export class CheckerRuntime {
           this.fifo?.write(rsFifoLine(rp.rsId, rp.vsId, v.up));
       }
     }
+    // A live real server the reload removed is notified down, as keepalived's clear_diff_rs does.
+    const kept = new Set(next.map((r) => `${r.plan.vsId}|${r.plan.rsId}`));
+    for (const [key, r] of oldRs) {
+      if (kept.has(key) || !r.up) continue;
+      this.notify(r.plan.rs.notifyDown);
+      this.fifo?.write(rsFifoLine(r.plan.rsId, r.plan.vsId, false));
+    }
     this.rss = next;
     const quorum = new Map<string, boolean>();
     for (const r of next) {
       const id = r.plan.vsId;
       if (quorum.has(id)) continue;
       const q = this.quorum.get(id);
-      quorum.set(
-        id,
-        q ?? initialQuorum(this.liveWeight(id), r.plan.vs.quorum, r.plan.vs.hysteresis),
-      );
+      const vs = r.plan.vs;
+      const live = this.liveWeight(id);
+      const up =
+        q === undefined
+          ? initialQuorum(live, vs.quorum, vs.hysteresis)
+          : nextQuorum(q, live, vs.quorum, vs.hysteresis);
+      quorum.set(id, up);
+      // A new VS notifies only when it starts down with a sorry server to put in; a kept one
+      // when a reload moved its quorum (keepalived's update_quorum_state, init case).
+      if (q === undefined ? !up && vs.sorryServer : up !== q) this.quorumNotifies(r, up);
     }
     this.quorum = quorum;
     this.suspend.update(
@@ -267,7 +289,28 @@ export class CheckerRuntime {
     const now = nextQuorum(was, this.liveWeight(id), r.plan.vs.quorum, r.plan.vs.hysteresis);
     if (now === was) return;
     this.quorum.set(id, now);
-    this.fifo?.write(vsFifoLine(id, now));
+    this.quorumNotifies(r, now);
+  }
+
+  /** quorum_up or quorum_down, then the FIFO line (keepalived's do_vs_notifies order). */
+  private quorumNotifies(r: RsEntry, up: boolean): void {
+    const vs = r.plan.vs;
+    this.notify(up ? vs.quorumUp : vs.quorumDown);
+    this.fifo?.write(vsFifoLine(r.plan.vsId, up));
+  }
+
+  /**
+   * `omega`: at shutdown each live real server of the VS gets its notify_down (1 s to run, as
+   * keepalived gives it) and its FIFO line. keepalived's default lvs_flush_on_stop removes the
+   * servers one by one, which notifies servers but not the quorum.
+   */
+  private omegaNotifies(): void {
+    for (const r of this.rss) {
+      if (!r.up || !r.plan.vs.omega) continue;
+      r.up = false;
+      this.notify(r.plan.rs.notifyDown, 1);
+      this.fifo?.write(rsFifoLine(r.plan.rsId, r.plan.vsId, false));
+    }
   }
 
   private kill(c: CheckerEntry): void {
@@ -411,8 +454,7 @@ export class CheckerRuntime {
         reason,
         cause: 'change',
       });
-      const script = v.up ? rs.notifyUp : rs.notifyDown;
-      if (script?.argv.length) this.notify(script.argv);
+      this.notify(v.up ? rs.notifyUp : rs.notifyDown);
       this.fifo?.write(rsFifoLine(rsId, vsId, v.up));
       this.updateQuorum(r);
     } else if (v.weight !== r.weight) {
@@ -430,11 +472,16 @@ export class CheckerRuntime {
     }
   }
 
-  private notify(argv: string[]): void {
-    const p = runScript(argv, { timeoutS: this.notifyTimeoutS }).then((o) => {
+  /** Runs a notify or quorum script as its user (own, else script_user, else the default). */
+  private notify(script: ScriptCommand | null, timeoutS = this.notifyTimeoutS): void {
+    if (!script?.argv.length || !this.config) return;
+    const argv = script.argv;
+    const as = scriptAs(ownUser(script), this.config);
+    const opts = { timeoutS, user: as?.user ?? null, group: as?.group ?? null };
+    const p = this.runNotify(argv, opts).then((o) => {
       if (o.error) this.log('warning', `notify script ${argv[0]} failed: ${o.error}`);
       else if (o.timedOut)
-        this.log('warning', `notify script ${argv[0]} timed out after ${this.notifyTimeoutS} s`);
+        this.log('warning', `notify script ${argv[0]} timed out after ${timeoutS} s`);
     });
     this.notifies.add(p);
     void p.finally(() => this.notifies.delete(p));

@@ -37,6 +37,19 @@ export function runsAsRoot(
 }
 
 /**
+ * keepalived cannot pick a default user: `script_user` names a user or group the host lacks,
+ * or enable_script_security is on with no script_user and no user `keepalived_script`. A
+ * script without a user of its own is then dropped.
+ */
+export function defaultUserFails(
+  g: { enableScriptSecurity: boolean; scriptUser: ScriptUser | null; scriptUserFailed: boolean },
+  users: ReadonlySet<string> | null | undefined,
+): boolean {
+  if (g.scriptUserFailed) return true;
+  return g.enableScriptSecurity && !g.scriptUser && !!users && !users.has('keepalived_script');
+}
+
+/**
  * A script's file fact once its user is known. keepalived guards the path only of a script that
  * runs with root's ids: started as root, or set-uid/set-gid root (lib/notify.c).
  */

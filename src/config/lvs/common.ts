@@ -119,7 +119,13 @@ export function scriptValue(node: ConfNode, ctx: ParseCtx): ScriptCommand | unde
   if (!words || words.length === 0) return undefined;
   const argv = splitScriptWords(words[0], node.restPos, ctx.diag);
   if (!argv || argv.length === 0) return undefined;
-  return { command: node.rest.trim(), argv, pos: node.restPos };
+  return {
+    command: node.rest.trim(),
+    argv,
+    user: words[1] ?? null,
+    group: words[2] ?? null,
+    pos: node.restPos,
+  };
 }
 
 /** `IP [PORT]`: a port of all zeros means "no port" (keepalived ≥ 2.0.7). */

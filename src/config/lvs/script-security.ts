@@ -12,10 +12,20 @@
  * - With enable_script_security and no script_user, a MISC_CHECK without
  *   `user` needs the user keepalived_script; if it does not exist the
  *   checker is removed with an error (exit 5).
+ * - notify_up/down and quorum_up/down take `CMD [user [group]]`: a user the
+ *   host lacks, or a default user keepalived cannot pick, drops the script
+ *   (logged only). Every script's path is judged as the user it runs as.
  */
 import { ErrorCodes } from '../../core/errors.js';
 import type { ParseCtx } from '../schema.js';
-import { factFor, ownUser, scriptUserFor, type ScriptUser } from '../script-user.js';
+import {
+  defaultUserFails,
+  factFor,
+  ownUser,
+  scriptUserFor,
+  userKnown,
+  type ScriptUser,
+} from '../script-user.js';
 import { cfgError, cfgInfo } from './common.js';
 import { disable } from './checker-common.js';
 import type { LvsSection, MiscChecker, ScriptCommand } from './types.js';
@@ -29,19 +39,14 @@ export interface ScriptFacts {
   scriptFile?: (path: string) => ScriptFileFact | undefined;
 }
 
-interface GlobalLoose {
-  enableScriptSecurity?: boolean;
-  scriptUser?: { user: string; group: string | null } | null;
-}
-
 /** The program a command runs. */
 export function programOf(cmd: ScriptCommand): string {
   return cmd.argv[0] ?? '';
 }
 
 export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
-  const g = ctx.config.global as unknown as GlobalLoose;
-  const secure = g.enableScriptSecurity === true;
+  const g = ctx.config.global;
+  const secure = g.enableScriptSecurity;
   const facts = (ctx.host as ScriptFacts).scriptFile;
   const fact = (c: ScriptCommand): ScriptFileFact => {
     const p = programOf(c);
@@ -61,29 +66,56 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
     }
   }
 
-  // Default user first: keepalived does it when the MISC_CHECK block ends.
-  if (secure && !g.scriptUser && ctx.host.users && !ctx.host.users.has('keepalived_script')) {
-    let reported = false;
-    for (const c of misc) {
-      if (c.user !== null || !c.script) continue;
-      if (!reported) {
-        cfgError(
-          ctx,
-          'Unable to set default user keepalived_script for script',
-          c.pos,
-          ErrorCodes.CONFIG_INVALID_OBJECT,
-        );
-        reported = true;
-      }
-      cfgError(
-        ctx,
-        `Unable to set default user for misc script '${c.script.command}' - removing`,
-        c.pos,
-        ErrorCodes.CONFIG_INVALID_OBJECT,
-      );
-      disable(c, 'no default script user');
-    }
+  // Users first: keepalived resolves them as it reads each script (the MISC_CHECK block's end,
+  // each notify line), before this pass.
+  const defaultFails = defaultUserFails(g, ctx.host.users);
+  // A failed script_user was reported where it stood; only the keepalived_script case here.
+  let reported = g.scriptUserFailed;
+  const reportDefault = (pos: ScriptCommand['pos']): void => {
+    if (reported) return;
+    reported = true;
+    cfgError(
+      ctx,
+      'Unable to set default user keepalived_script for script',
+      pos,
+      ErrorCodes.CONFIG_INVALID_OBJECT,
+    );
+  };
+  for (const c of misc) {
+    if (!defaultFails || c.user !== null || !c.script) continue;
+    reportDefault(c.pos);
+    cfgError(
+      ctx,
+      `Unable to set default user for misc script '${c.script.command}' - removing`,
+      c.pos,
+      ErrorCodes.CONFIG_INVALID_OBJECT,
+    );
+    disable(c, 'no default script user');
   }
+  /** A notify or quorum script keeps a user keepalived can resolve, or is dropped (logged). */
+  const userOk = (s: ScriptCommand, type: 'notify' | 'quorum'): boolean => {
+    if (s.user !== null) {
+      if (userKnown(ctx.host, s.user, s.group)) return true;
+      cfgInfo(
+        ctx,
+        `Invalid user/group for ${type} script ${s.argv[0]} - ignoring`,
+        s.pos,
+        ErrorCodes.CONFIG_BAD_VALUE,
+      );
+      return false;
+    }
+    if (!defaultFails) return true;
+    reportDefault(s.pos);
+    cfgInfo(
+      ctx,
+      `Failed to set default user for ${type} script ${s.argv[0]} - ignoring`,
+      s.pos,
+      ErrorCodes.CONFIG_SCRIPT_SECURITY,
+    );
+    return false;
+  };
+  const userOf = (own: ScriptUser | null): ScriptUser | null =>
+    scriptUserFor(own, g, ctx.host.users ?? null);
 
   const judge = (s: ScriptCommand, what: string, user: ScriptUser | null = null): boolean => {
     // Only a script run with root's ids needs a root-only path (keepalived's check_security).
@@ -116,21 +148,19 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
 
   for (const c of misc) {
     if (!c.usable || !c.script) continue;
-    const user = scriptUserFor(
-      ownUser(c),
-      { scriptUser: g.scriptUser ?? null },
-      ctx.host.users ?? null,
-    );
-    if (!judge(c.script, 'misc script', user)) disable(c, 'script missing or insecure');
+    if (!judge(c.script, 'misc script', userOf(ownUser(c))))
+      disable(c, 'script missing or insecure');
   }
+  const keep = (s: ScriptCommand | null, type: 'notify' | 'quorum'): ScriptCommand | null =>
+    s && userOk(s, type) && judge(s, 'notify script', userOf(ownUser(s))) ? s : null;
   for (const vs of lvs.virtualServers) {
     if (!vs.usable) continue;
-    if (vs.quorumUp && !judge(vs.quorumUp, 'notify script')) vs.quorumUp = null;
-    if (vs.quorumDown && !judge(vs.quorumDown, 'notify script')) vs.quorumDown = null;
+    vs.quorumUp = keep(vs.quorumUp, 'quorum');
+    vs.quorumDown = keep(vs.quorumDown, 'quorum');
     for (const rs of vs.realServers) {
       if (!rs.usable) continue;
-      if (rs.notifyUp && !judge(rs.notifyUp, 'notify script')) rs.notifyUp = null;
-      if (rs.notifyDown && !judge(rs.notifyDown, 'notify script')) rs.notifyDown = null;
+      rs.notifyUp = keep(rs.notifyUp, 'notify');
+      rs.notifyDown = keep(rs.notifyDown, 'notify');
     }
   }
 

@@ -16,6 +16,9 @@ export interface ScriptCommand {
   command: string;
   /** keepalived's shell-like argv (config/script-words.ts); argv[0] is the program. */
   argv: string[];
+  /** `user [group]` after the command (notify and quorum scripts; MISC_CHECK has `user`). */
+  user: string | null;
+  group: string | null;
   pos: Position;
 }
 

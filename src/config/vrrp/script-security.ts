@@ -21,7 +21,14 @@ import type { ScriptValue } from '../global/script-value.js';
 import type { ScriptFileFact } from '../host-facts.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
-import { factFor, ownUser, scriptUserFor, userKnown, type ScriptUser } from '../script-user.js';
+import {
+  defaultUserFails,
+  factFor,
+  ownUser,
+  scriptUserFor,
+  userKnown,
+  type ScriptUser,
+} from '../script-user.js';
 
 function has<T>(r: Record<string, T>, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(r, k);
@@ -36,10 +43,7 @@ function has<T>(r: Record<string, T>, k: string): boolean {
  */
 function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
   const g = config.global;
-  const users = ctx.host.users;
-  const noKeepalivedScript =
-    g.enableScriptSecurity && !g.scriptUser && !!users && !users.has('keepalived_script');
-  const defaultFails = g.scriptUserFailed || noKeepalivedScript;
+  const defaultFails = defaultUserFails(g, ctx.host.users);
   // A failed script_user was reported where it stood; only the keepalived_script case here.
   let reported = g.scriptUserFailed;
   const report = (pos: ScriptValue['pos']): void => {

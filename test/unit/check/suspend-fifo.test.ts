@@ -9,9 +9,10 @@ import { canonicalIp } from '../../../src/os/rtnl/ip.js';
 import '../../../src/check/events.js';
 import { initialQuorum, nextQuorum, rsFifoLine, vsFifoLine } from '../../../src/check/fifo.js';
 import type { DetailedResult, ProbeFactory } from '../../../src/check/probes.js';
+import type { RunOptions } from '../../../src/check/misc.js';
 import { CheckerRuntime } from '../../../src/check/runtime.js';
 import { subscribe } from '../../../src/core/bus.js';
-import { parse } from '../config/helpers.js';
+import { HOST, parse } from '../config/helpers.js';
 import { VirtualClock } from '../../helpers/virtual-clock.js';
 
 function fakeProbes(health: Map<string, DetailedResult>, calls: string[]): ProbeFactory {
@@ -186,6 +187,146 @@ describe('notify FIFO lines', () => {
       'RS [10.0.0.1]:tcp:80 [10.0.0.9]:tcp:80 UP',
     );
     assert.equal(vsFifoLine('FWM 7', false), 'VS FWM 7 DOWN');
+  });
+});
+
+describe('notify and quorum scripts', () => {
+  type Ran = { argv: string[]; user: string | null; timeoutS: number };
+  const runner = (ran: Ran[]) => (argv: string[], o: RunOptions) => {
+    ran.push({ argv, user: o.user ?? null, timeoutS: o.timeoutS });
+    return Promise.resolve({ code: 0, signal: null, timedOut: false });
+  };
+  // The host knows nobody: script_user nobody resolves.
+  const parseAs = (text: string) => parse(text, { ...HOST, users: new Set(['root', 'nobody']) });
+  const SCRIPTS = (extra: string, global = '  script_user nobody\n') =>
+    `global_defs {\n${global}}\n` +
+    CONF(`  quorum 4\n  quorum_up "/q.sh up"\n  quorum_down "/q.sh down" root\n${extra}`).replace(
+      '    weight 3\n',
+      '    weight 3\n    notify_down "/rs.sh down"\n',
+    );
+
+  test('quorum_up / quorum_down run on quorum changes, as their user, before the FIFO line', async () => {
+    const clock = new VirtualClock();
+    const health = new Map<string, DetailedResult>();
+    const ran: Ran[] = [];
+    const seen: string[] = [];
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(health, []),
+      fifo: { write: (l) => seen.push(`fifo ${l}`), close: () => {} },
+      runNotify: (argv, o) => {
+        seen.push(`run ${argv.join(' ')}`);
+        return runner(ran)(argv, o);
+      },
+    });
+    rt.start(parseAs(SCRIPTS('')).config);
+    await clock.advance(0);
+    assert.equal(ran.length, 0, 'starting with quorum: nothing runs');
+    health.set('[192.0.2.11]:tcp:80', { ok: false, reason: 'connection refused', latencyMs: 1 });
+    await clock.advance(10_000);
+    assert.deepEqual(seen, [
+      'run /rs.sh down',
+      'fifo RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
+      'run /q.sh down',
+      'fifo VS [192.0.2.100]:tcp:80 DOWN',
+    ]);
+    assert.equal(ran[0].user, 'nobody', 'notify_down without a user: script_user');
+    assert.equal(ran[1].user, 'root', 'quorum_down names root');
+    health.delete('[192.0.2.11]:tcp:80');
+    await clock.advance(10_000);
+    assert.deepEqual(
+      ran.slice(2).map((r) => r.argv.join(' ')),
+      ['/q.sh up'],
+    );
+    await rt.stop();
+  });
+
+  test('a VS starting without quorum notifies quorum_down only when it has a sorry server', async () => {
+    for (const sorry of [false, true]) {
+      const clock = new VirtualClock();
+      const ran: Ran[] = [];
+      const rt = new CheckerRuntime({
+        clock,
+        rng: () => 0,
+        probeFactory: fakeProbes(new Map(), []),
+        fifo: null,
+        runNotify: runner(ran),
+      });
+      // alpha: every real server starts down, so the VS starts without quorum.
+      rt.start(
+        parseAs(SCRIPTS(`  alpha\n${sorry ? '  sorry_server 192.0.2.50 80\n' : ''}`)).config,
+      );
+      assert.deepEqual(
+        ran.map((r) => r.argv.join(' ')),
+        sorry ? ['/q.sh down'] : [],
+      );
+      await rt.stop();
+    }
+  });
+
+  test('omega: live real servers get notify_down at shutdown (1 s to run); without it nothing runs', async () => {
+    for (const omega of [false, true]) {
+      const clock = new VirtualClock();
+      const ran: Ran[] = [];
+      const lines: string[] = [];
+      const rt = new CheckerRuntime({
+        clock,
+        rng: () => 0,
+        probeFactory: fakeProbes(new Map(), []),
+        fifo: { write: (l) => lines.push(l), close: () => {} },
+        runNotify: runner(ran),
+      });
+      rt.start(parseAs(SCRIPTS(omega ? '  omega\n' : '')).config);
+      await clock.advance(0);
+      await rt.stop();
+      assert.deepEqual(
+        ran.map((r) => [r.argv.join(' '), r.timeoutS]),
+        omega ? [['/rs.sh down', 1]] : [],
+      );
+      assert.deepEqual(
+        lines,
+        omega
+          ? [
+              'RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
+              'RS [192.0.2.12]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
+            ]
+          : [],
+      );
+    }
+  });
+
+  test('a reload that removes a live real server notifies it down, and a quorum it moves', async () => {
+    const clock = new VirtualClock();
+    const ran: Ran[] = [];
+    const lines: string[] = [];
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(new Map(), []),
+      fifo: { write: (l) => lines.push(l), close: () => {} },
+      runNotify: runner(ran),
+    });
+    const conf = SCRIPTS('');
+    rt.start(parseAs(conf).config);
+    await clock.advance(0);
+    // .11 (weight 3) goes; .13 (weight 5, alpha: down until checked) comes. The live weight is
+    // 1, below quorum 4 (which keepalived would cut to the weight sum had .13 not come).
+    const without = conf.replace(
+      /  real_server 192\.0\.2\.11 80 \{[\s\S]*?\n  \}\n/,
+      '  real_server 192.0.2.13 80 {\n    weight 5\n    alpha\n    TCP_CHECK {\n    }\n  }\n',
+    );
+    assert.notEqual(without, conf);
+    rt.reload(parseAs(without).config);
+    assert.deepEqual(
+      ran.map((r) => r.argv.join(' ')),
+      ['/rs.sh down', '/q.sh down'],
+    );
+    assert.deepEqual(lines, [
+      'RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
+      'VS [192.0.2.100]:tcp:80 DOWN',
+    ]);
+    await rt.stop();
   });
 });
 

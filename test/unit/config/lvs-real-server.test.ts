@@ -76,7 +76,7 @@ test('an RS of the other family is skipped (unless TUN)', () => {
 test('RS keywords: thresholds, inhibit, notify scripts, duplicates reported', () => {
   const { config, msgs } = parse(
     vs(
-      '  real_server 10.0.0.2 80 {\n    uthreshold 100\n    lthreshold 10\n    inhibit_on_failure\n    notify_up "/bin/up.sh" arg\n    notify_up /x\n    smtp_alert off\n    alpha no\n  }',
+      '  real_server 10.0.0.2 80 {\n    uthreshold 100\n    lthreshold 10\n    inhibit_on_failure\n    notify_up "/bin/up.sh arg" root\n    notify_up /x\n    smtp_alert off\n    alpha no\n  }',
     ),
     { ...HOST, scriptFile: () => 'ok' } as HostFacts,
   );
@@ -84,7 +84,9 @@ test('RS keywords: thresholds, inhibit, notify scripts, duplicates reported', ()
   assert.equal(rs.uThreshold, 100);
   assert.equal(rs.lThreshold, 10);
   assert.equal(rs.inhibitOnFailure, true);
-  assert.equal(rs.notifyUp?.command, '"/bin/up.sh" arg');
+  assert.equal(rs.notifyUp?.command, '"/bin/up.sh arg" root');
+  assert.deepEqual(rs.notifyUp?.argv, ['/bin/up.sh', 'arg']);
+  assert.equal(rs.notifyUp?.user, 'root');
   assert.equal(rs.smtpAlert, false);
   assert.equal(rs.alpha, false);
   assert.ok(msgs.includes('((null)) notify_up script already specified - ignoring /x'));

@@ -51,6 +51,38 @@ test('an insecure path matters only for a script with root ids: by its user, or 
   assert.equal(usable('/tmp/suid', 'insecure-setid'), false, 'set-uid root: guarded');
 });
 
+test('notify and quorum scripts: a second word is the user; unknown users and a failing default drop them', () => {
+  const withVs = (global: string, rs: string) =>
+    `global_defs {\n${global}}\n` +
+    vs(
+      `  quorum_up /bin/true nosuch\n  quorum_down "/bin/echo down" nobody\n  real_server 10.0.0.2 80 {\n${rs}  }`,
+    );
+  const host = withFiles({}, { ...HOST, users: new Set(['root', 'nobody']) });
+  const a = parse(
+    withVs('  script_user root\n', '    notify_up "/bin/true" arg\n    notify_down /bin/false\n'),
+    host,
+  );
+  const v = a.config.lvs.virtualServers[0];
+  assert.equal(v.quorumUp, null);
+  assert.deepEqual(v.quorumDown?.argv, ['/bin/echo', 'down']);
+  assert.equal(v.quorumDown?.user, 'nobody');
+  assert.equal(v.realServers[0].notifyUp, null);
+  assert.equal(v.realServers[0].notifyDown?.user, null, 'runs as script_user');
+  assert.ok(a.msgs.includes('Invalid user/group for quorum script /bin/true - ignoring'));
+  assert.ok(a.msgs.includes('Invalid user/group for notify script /bin/true - ignoring'));
+  // enable_script_security, no script_user, no keepalived_script: only scripts with a user stay.
+  const b = parse(withVs('  enable_script_security\n', '    notify_down /bin/false\n'), host);
+  const w = b.config.lvs.virtualServers[0];
+  assert.equal(w.quorumDown?.user, 'nobody');
+  assert.equal(w.realServers[0].notifyDown, null);
+  assert.equal(b.rc, 5);
+  assert.equal(
+    b.msgs.filter((m) => m === 'Unable to set default user keepalived_script for script').length,
+    1,
+  );
+  assert.ok(b.msgs.includes('Failed to set default user for notify script /bin/false - ignoring'));
+});
+
 test('without script security an insecure script is reported as such (exit 6)', () => {
   const { rc, diag } = parse(misc('/tmp/x.sh'), withFiles({ '/tmp/x.sh': 'insecure' }));
   assert.equal(rc, 6);

@@ -1,0 +1,98 @@
+// quorum_up / quorum_down and omega's notify_down at shutdown, run by the checker runtime inside
+// a lab host (test/lab/check-driver.ts) as real processes with real users: `script_user nobody`
+// is the default, a script's own `user` word overrides it (keepalived's notify_script_init).
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Driver, DOWN_BOUND_MS, TIMING, UP_BOUND_MS } from './check-common.js';
+import { requireRoot, waitFor, withLab } from './lib/index.js';
+
+// MISC_CHECK has no connect_timeout.
+const MISC_TIMING = TIMING.replace(/^.*connect_timeout.*\n/m, '');
+
+test(
+  'quorum scripts on quorum changes, omega notify_down at stop, as their users',
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    requireRoot();
+    await withLab('cquorum', async (lab) => {
+      const h = await lab.host('dir');
+      const d = lab.dir;
+      // Scripts run as nobody: the lab directory must be searchable, the output writable.
+      chmodSync(d, 0o755);
+      const out = join(d, 'out');
+      writeFileSync(out, '');
+      chmodSync(out, 0o666);
+      const script = (name: string, body: string): string => {
+        const p = join(d, name);
+        writeFileSync(p, `#!/bin/sh\n${body}\n`);
+        chmodSync(p, 0o755);
+        return p;
+      };
+      writeFileSync(join(d, 'code'), '0\n');
+      const check = script('check.sh', `exit $(cat ${d}/code)`);
+      const note = script('note.sh', `echo "$1 $(id -u)" >> ${out}`);
+      const lines = (): string[] => readFileSync(out, 'utf8').split('\n').filter(Boolean);
+      // Quorum 2 over weights 1 + 1: either server failing loses it.
+      const conf = `
+global_defs {
+  script_user nobody
+}
+virtual_server 192.0.2.100 80 {
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  quorum 2
+  omega
+  quorum_up "${note} quorum_up"
+  quorum_down "${note} quorum_down" root
+  real_server 192.0.2.11 80 {
+    notify_down "${note} down_11"
+    MISC_CHECK {
+${MISC_TIMING}
+      misc_path "${check}"
+    }
+  }
+  real_server 192.0.2.12 80 {
+    notify_down "${note} down_12"
+  }
+}
+`;
+      const drv = await Driver.start(lab, h, conf);
+      let stopped = false;
+      try {
+        await drv.waitEvent(
+          0,
+          (e) => e.ev === 'check:result' && !!e.rs?.includes('.11]') && e.ok === true,
+          5000,
+          'misc passes',
+        );
+        assert.deepEqual(lines(), [], 'starting with quorum: no quorum script');
+
+        let m = drv.mark();
+        writeFileSync(join(d, 'code'), '1\n');
+        await drv.waitRs(m, '192.0.2.11', 80, false, DOWN_BOUND_MS);
+        await waitFor(() => lines().length >= 2, { timeoutMs: 3000, what: 'down scripts ran' });
+        // notify_down as script_user (nobody = 65534), quorum_down as its own user root.
+        assert.deepEqual(lines().sort(), ['down_11 65534', 'quorum_down 0']);
+
+        m = drv.mark();
+        writeFileSync(join(d, 'code'), '0\n');
+        await drv.waitRs(m, '192.0.2.11', 80, true, UP_BOUND_MS);
+        await waitFor(() => lines().length >= 3, { timeoutMs: 3000, what: 'quorum_up ran' });
+        assert.equal(lines()[2], 'quorum_up 65534');
+
+        // omega: stopping notifies each live real server down; the quorum scripts stay quiet.
+        assert.ok(await drv.stop(), `driver stopped cleanly: ${drv.proc.output().slice(-2000)}`);
+        stopped = true;
+        assert.deepEqual(lines().slice(3).sort(), ['down_11 65534', 'down_12 65534']);
+        assert.ok(existsSync(out));
+      } finally {
+        if (!stopped) await drv.stop();
+      }
+    });
+  },
+);
