@@ -21,6 +21,18 @@ export type Alert =
       /** Whether that checker passed (it can differ from `up` with several checkers). */
       checkerUp: boolean;
       reason: string;
+    }
+  | { kind: 'real-server-gone'; vs: string; rs: string; why: 'shutdown' | 'removed' }
+  | {
+      kind: 'virtual-server';
+      vs: string;
+      up: boolean;
+      /** At start: "Starting with quorum up|down". */
+      init: boolean;
+      quorum: number;
+      hysteresis: number;
+      threshold: number;
+      weight: number;
     };
 
 export interface AlertText {
@@ -91,6 +103,23 @@ export function alertText(routerId: string, a: Alert): AlertText | null {
         subject: `[${routerId}] Realserver ${a.rs} of virtual server ${a.vs} - ${a.up ? 'UP' : 'DOWN'}`,
         body: checkerBody(a.checker, a.checkerUp, a.reason),
       };
+    case 'real-server-gone':
+      return {
+        subject: `[${routerId}] Realserver ${a.rs} of virtual server ${a.vs} - DOWN`,
+        body: a.why === 'shutdown' ? '=> Shutting down <=' : '=> Removing <=',
+      };
+    case 'virtual-server': {
+      const what = a.init
+        ? `Starting with quorum ${a.up ? 'up' : 'down'}`
+        : a.up
+          ? 'Gained quorum'
+          : 'Lost quorum';
+      // keepalived writes "+" whichever way the hysteresis was applied.
+      return {
+        subject: `[${routerId}] Virtualserver ${a.vs} - ${a.up ? 'UP' : 'DOWN'}`,
+        body: `=> ${what} ${a.quorum}+${a.hysteresis}=${a.threshold} <= ${a.weight} <=`,
+      };
+    }
     default: {
       const never: never = a;
       throw new Error(`unknown alert ${JSON.stringify(never)}`);

@@ -52,6 +52,13 @@ export function realServerAlerts(config: Config, vsId: string, rsId: string): bo
   return false;
 }
 
+/** smtp_alert of the virtual server `vsId`: its quorum mails (finalize.ts resolved the default). */
+export function virtualServerAlerts(config: Config, vsId: string): boolean {
+  for (const vs of config.lvs.virtualServers)
+    if (vs.usable && formatVs(vs) === vsId) return vs.smtpAlert ?? false;
+  return false;
+}
+
 /**
  * vrrp_smtp_notifier's rule: mail `state` when enabled, not a suppressed FAULT, and not the
  * state mailed last. Returns whether to send and the new "last mailed" state.

@@ -1,11 +1,16 @@
 /**
- * smtp_alert: listens on the bus ('vrrp:transition', 'check:result', 'rs:state') and mails
+ * smtp_alert: listens on the bus ('vrrp:notify', 'check:result', 'rs:state') and mails
  * what keepalived would mail (rules.ts decides, compose.ts writes, smtp-client.ts sends).
  * Does I/O through the client; mails go out one at a time in event order, and a failure is a
  * 'log' event (subsystem "smtp"), never an exception in the publisher.
  *
- * Differences from keepalived: no "Stopping"/"Shutting down" mails yet (nothing on the bus
- * says STOP) and no virtual-server quorum mails (no quorum event on the bus); instances of a
+ * Also 'vs:quorum' (virtual-server quorum mails) and 'rs:gone' (a live real server removed by
+ * a reload, or stopped with `omega`: "Removing" / "Shutting down").
+ *
+ * VRRP mails follow keepalived's notifies, so STOP at shutdown and DELETED (or FAULT) at a
+ * reload that removes an instance are mailed too.
+ *
+ * Differences from keepalived: instances of a
  * sync group mail their own transitions too (keepalived skips an instance's notifies when its
  * state already equals its group's); at most 100 mails wait in the queue, the rest are
  * dropped with a warning.
@@ -21,6 +26,7 @@ import {
   instanceAlerts,
   mailConfigured,
   realServerAlerts,
+  virtualServerAlerts,
   vrrpMailDecision,
 } from './rules.js';
 import {
@@ -62,6 +68,7 @@ export function startSmtpAlerts(getConfig: () => Config, opts: SmtpAlertOptions 
   const maxQueued = opts.maxQueued ?? 100;
   const lastInstance = new Map<string, string>();
   const lastGroup = new Map<string, string>();
+  const lastFlag = new Map<string, boolean>();
   const rsUp = new Map<string, boolean>();
   // A checker's state before its first result: its real server's at start (no alpha known here).
   const rsStartUp = new Map<string, boolean>();
@@ -122,17 +129,26 @@ export function startSmtpAlerts(getConfig: () => Config, opts: SmtpAlertOptions 
       });
   };
 
-  const onTransition = (e: { instance: string; to: string; group?: string }): void => {
+  const onNotify = (e: { kind: 'INSTANCE' | 'GROUP'; name: string; state: string }): void => {
     const config = getConfig();
     if (!mailConfigured(config.global)) return;
-    const name = e.group ?? e.instance;
-    const alert: Alert = e.group
-      ? { kind: 'vrrp-group', name, state: e.to }
-      : { kind: 'vrrp-instance', name, state: e.to };
+    const { name, state } = e;
+    const group = e.kind === 'GROUP';
+    const alert: Alert = group
+      ? { kind: 'vrrp-group', name, state }
+      : { kind: 'vrrp-instance', name, state };
     if (!alertText(config.global.routerId, alert)) return;
-    const last = e.group ? lastGroup : lastInstance;
-    const enabled = e.group ? groupAlerts(config, name) : instanceAlerts(config, name);
-    const d = vrrpMailDecision(last.get(name), e.to, enabled, config.global.noEmailFaults);
+    const last = group ? lastGroup : lastInstance;
+    // A reload may have removed it already (DELETED): it then mails by the flag it had.
+    const known = group ? config.vrrp.syncGroups[name] : config.vrrp.instances[name];
+    const flagKey = `${e.kind} ${name}`;
+    const enabled = known
+      ? group
+        ? groupAlerts(config, name)
+        : instanceAlerts(config, name)
+      : (lastFlag.get(flagKey) ?? false);
+    lastFlag.set(flagKey, enabled);
+    const d = vrrpMailDecision(last.get(name), state, enabled, config.global.noEmailFaults);
     if (!d.send) return;
     if (d.lastMailed !== undefined) last.set(name, d.lastMailed);
     enqueue(config, alert);
@@ -167,7 +183,18 @@ export function startSmtpAlerts(getConfig: () => Config, opts: SmtpAlertOptions 
   };
 
   const offs = [
-    subscribe('vrrp:transition', onTransition),
+    subscribe('vrrp:notify', onNotify),
+    subscribe('vs:quorum', (e) => {
+      const config = getConfig();
+      if (!mailConfigured(config.global) || !virtualServerAlerts(config, e.vs)) return;
+      enqueue(config, { kind: 'virtual-server', ...e });
+    }),
+    subscribe('rs:gone', (e) => {
+      rsUp.set(`${e.vs}|${e.rs}`, false);
+      const config = getConfig();
+      if (!mailConfigured(config.global) || !e.smtpAlert) return;
+      enqueue(config, { kind: 'real-server-gone', vs: e.vs, rs: e.rs, why: e.why });
+    }),
     subscribe('check:result', (e) => {
       const key = `${e.vs}|${e.rs}`;
       const ckey = `${key}|${e.checker}`;

@@ -36,9 +36,36 @@ export type RsStateEvent = {
   cause?: 'start' | 'change' | 'weight';
 };
 
+/**
+ * A virtual server's quorum changed (or it starts without quorum and has a sorry server):
+ * keepalived's numbers for its mail, `threshold` being the one the change was judged against.
+ */
+export interface VsQuorumEvent {
+  vs: string;
+  up: boolean;
+  /** At start (keepalived's "Starting with quorum …"). */
+  init: boolean;
+  quorum: number;
+  hysteresis: number;
+  threshold: number;
+  /** Live weight. */
+  weight: number;
+}
+
+/** A live real server leaves without a verdict: daemon shutdown (`omega`) or a reload. */
+export interface RsGoneEvent {
+  vs: string;
+  rs: string;
+  why: 'shutdown' | 'removed';
+  /** Its smtp_alert, resolved: a removed server is no longer in the config the mailer reads. */
+  smtpAlert: boolean;
+}
+
 declare module '../core/events.js' {
   interface EventMap {
     'check:result': CheckResultEvent;
     'rs:state': RsStateEvent;
+    'vs:quorum': VsQuorumEvent;
+    'rs:gone': RsGoneEvent;
   }
 }

@@ -225,11 +225,7 @@ export class CheckerRuntime {
     }
     // A live real server the reload removed is notified down, as keepalived's clear_diff_rs does.
     const kept = new Set(next.map((r) => `${r.plan.vsId}|${r.plan.rsId}`));
-    for (const [key, r] of oldRs) {
-      if (kept.has(key) || !r.up) continue;
-      this.notify(r.plan.rs.notifyDown);
-      this.fifo?.write(rsFifoLine(r.plan.rsId, r.plan.vsId, false));
-    }
+    for (const [key, r] of oldRs) if (!kept.has(key) && r.up) this.gone(r, 'removed');
     this.rss = next;
     const quorum = new Map<string, boolean>();
     for (const r of next) {
@@ -245,7 +241,8 @@ export class CheckerRuntime {
       quorum.set(id, up);
       // A new VS notifies only when it starts down with a sorry server to put in; a kept one
       // when a reload moved its quorum (keepalived's update_quorum_state, init case).
-      if (q === undefined ? !up && vs.sorryServer : up !== q) this.quorumNotifies(r, up);
+      if (q === undefined ? !up && vs.sorryServer : up !== q)
+        this.quorumNotifies(r, q ?? false, up, q === undefined);
     }
     this.quorum = quorum;
     this.suspend.update(
@@ -289,27 +286,50 @@ export class CheckerRuntime {
     const now = nextQuorum(was, this.liveWeight(id), r.plan.vs.quorum, r.plan.vs.hysteresis);
     if (now === was) return;
     this.quorum.set(id, now);
-    this.quorumNotifies(r, now);
-  }
-
-  /** quorum_up or quorum_down, then the FIFO line (keepalived's do_vs_notifies order). */
-  private quorumNotifies(r: RsEntry, up: boolean): void {
-    const vs = r.plan.vs;
-    this.notify(up ? vs.quorumUp : vs.quorumDown);
-    this.fifo?.write(vsFifoLine(r.plan.vsId, up));
+    this.quorumNotifies(r, was, now, false);
   }
 
   /**
-   * `omega`: at shutdown each live real server of the VS gets its notify_down (1 s to run, as
-   * keepalived gives it) and its FIFO line. keepalived's default lvs_flush_on_stop removes the
-   * servers one by one, which notifies servers but not the quorum.
+   * quorum_up or quorum_down, the FIFO line, then the event the mails follow (keepalived's
+   * do_vs_notifies order). The threshold is the one `was` is judged against.
+   */
+  private quorumNotifies(r: RsEntry, was: boolean, up: boolean, init: boolean): void {
+    const vs = r.plan.vs;
+    this.notify(up ? vs.quorumUp : vs.quorumDown);
+    this.fifo?.write(vsFifoLine(r.plan.vsId, up));
+    publish('vs:quorum', {
+      vs: r.plan.vsId,
+      up,
+      init,
+      quorum: vs.quorum,
+      hysteresis: vs.hysteresis,
+      threshold: vs.quorum + (was ? -vs.hysteresis : vs.hysteresis),
+      weight: this.liveWeight(r.plan.vsId),
+    });
+  }
+
+  /** A live real server leaves without a verdict: its notify_down, FIFO line and mail. */
+  private gone(r: RsEntry, why: 'shutdown' | 'removed'): void {
+    // keepalived gives a script 1 s at exit.
+    this.notify(r.plan.rs.notifyDown, why === 'shutdown' ? 1 : this.notifyTimeoutS);
+    this.fifo?.write(rsFifoLine(r.plan.rsId, r.plan.vsId, false));
+    publish('rs:gone', {
+      vs: r.plan.vsId,
+      rs: r.plan.rsId,
+      why,
+      smtpAlert: r.plan.rs.smtpAlert ?? true,
+    });
+  }
+
+  /**
+   * `omega`: at shutdown each live real server of the VS is notified gone. keepalived's default
+   * lvs_flush_on_stop removes the servers one by one, which notifies servers, not the quorum.
    */
   private omegaNotifies(): void {
     for (const r of this.rss) {
       if (!r.up || !r.plan.vs.omega) continue;
       r.up = false;
-      this.notify(r.plan.rs.notifyDown, 1);
-      this.fifo?.write(rsFifoLine(r.plan.rsId, r.plan.vsId, false));
+      this.gone(r, 'shutdown');
     }
   }
 

@@ -31,6 +31,17 @@ export interface EventMap {
     priority: number;
     group?: string;
   };
+  /**
+   * keepalived's notifies for an instance or sync group (its send_*_notifies): a state entered,
+   * STOP at shutdown, DELETED (or FAULT) for one a reload removed. Scripts and FIFO lines have
+   * gone out; smtp_alert mails follow this event.
+   */
+  'vrrp:notify': {
+    kind: 'INSTANCE' | 'GROUP';
+    name: string;
+    state: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
+    priority: number;
+  };
   /** Free-form message from a subsystem, for what has no event of its own yet. */
   log: { level: LogLevel; subsystem: string; message: string };
 }

@@ -20,6 +20,7 @@ import type { FifoSpec } from '../config/global/types.js';
 import type { ScriptValue } from '../config/global/script-value.js';
 import { ownUser, scriptUserFor, type ScriptUser } from '../config/script-user.js';
 import { lookupIds, userNames, type RunAs } from '../os/users.js';
+import { publish } from '../core/bus.js';
 
 export const NOTIFY_TIMEOUT_MS = 30_000;
 
@@ -166,6 +167,7 @@ export class Notifier {
     }[state];
     if (own) this.run(own);
     if (scripts.any) this.run(scripts.any, [kind, name, state, String(priority)]);
+    publish('vrrp:notify', { kind, name, state, priority });
   }
 
   /** FIFO-only lines (priority changes). */

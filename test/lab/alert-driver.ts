@@ -34,13 +34,7 @@ const alerts = startSmtpAlerts(() => config);
 const vs = '[203.0.113.100]:tcp:80';
 const rs = '[192.0.2.11]:tcp:80';
 publish('rs:state', { vs, rs, up: true, weight: 1, reason: 'start', cause: 'start' });
-publish('vrrp:transition', {
-  instance: 'VI_1',
-  from: 'BACKUP',
-  to: 'MASTER',
-  reason: 'master down timer',
-  priority: 100,
-});
+publish('vrrp:notify', { kind: 'INSTANCE', name: 'VI_1', state: 'MASTER', priority: 100 });
 publish('check:result', {
   vs,
   rs,

@@ -72,8 +72,10 @@ function harness(g = '', result: SmtpResult = { ok: true, transcript: [] }) {
 const subjects = (sent: SmtpMail[]): string[] =>
   sent.map((m) => /^Subject: (.*)\r$/m.exec(m.message)?.[1] ?? '');
 
-const transition = (to: string, from = 'BACKUP'): void =>
-  publish('vrrp:transition', { instance: 'VI_1', from, to, reason: 'test', priority: 100 });
+type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
+// The VRRP notifier's event for VI_1 entering `to` (the second argument documents the change).
+const transition = (to: NotifyState, _from = 'BACKUP'): void =>
+  publish('vrrp:notify', { kind: 'INSTANCE', name: 'VI_1', state: to, priority: 100 });
 
 test('VRRP transitions: one mail per new state, through the configured server', async () => {
   const h = harness();
@@ -99,6 +101,41 @@ test('VRRP transitions: one mail per new state, through the configured server', 
     /\r\nX-Mailer: stayalive\r\nTo: ops@example\.org\r\n\r\n=> VRRP Instance is no longer owning VRRP VIPs <=\r\n$/,
   );
   assert.equal(h.logs.length, 3);
+});
+
+test('STOP at shutdown is mailed; DELETED for an instance a reload removed, by its old flag', async () => {
+  const h = harness();
+  transition('MASTER');
+  transition('STOP', 'MASTER');
+  await h.done();
+  assert.deepEqual(subjects(h.sent), [
+    '[lb1] VRRP Instance VI_1 - Entering MASTER state',
+    '[lb1] VRRP Instance VI_1 - Stopping',
+  ]);
+  assert.ok(h.sent[1]?.message.endsWith('\r\n\r\n=> VRRP Instance stopping <=\r\n'));
+  // A reload removed VI_1: the config the mailer reads no longer has it, its old flag holds.
+  const before = load(CONF('')).config;
+  const after = load(CONF('').replace(/vrrp_instance VI_1 \{[\s\S]*?\n\}\n/, '')).config;
+  assert.equal(after.vrrp.instances.VI_1, undefined);
+  let current = before;
+  const sent: SmtpMail[] = [];
+  const alerts = startSmtpAlerts(() => current, {
+    send: (m) => {
+      sent.push(m);
+      return Promise.resolve({ ok: true, transcript: [] });
+    },
+  });
+  transition('MASTER');
+  current = after;
+  transition('DELETED', 'MASTER');
+  publish('vrrp:notify', { kind: 'INSTANCE', name: 'VI_9', state: 'DELETED', priority: 0 });
+  await new Promise((r) => setImmediate(r));
+  await alerts.idle();
+  alerts();
+  assert.deepEqual(subjects(sent), [
+    '[lb1] VRRP Instance VI_1 - Entering MASTER state',
+    '[lb1] VRRP Instance VI_1 - Deleted',
+  ]);
 });
 
 test('no_email_faults: FAULT is not mailed', async () => {
@@ -178,6 +215,53 @@ test('a second checker failing while the server is already down mails unless no_
   fail2();
   await h.done();
   assert.equal(h.sent.length, 1);
+});
+
+test('virtual-server quorum mails follow its smtp_alert (default: smtp_alert_checker, else off)', async () => {
+  const quorum = (up: boolean, init = false): void =>
+    publish('vs:quorum', {
+      vs: VS,
+      up,
+      init,
+      quorum: 3,
+      hysteresis: 1,
+      threshold: up ? 4 : 2,
+      weight: up ? 4 : 1,
+    });
+  const off = harness();
+  quorum(false);
+  await off.done();
+  assert.deepEqual(off.sent, [], 'no smtp_alert on the VS, none global: no mail');
+  const h = harness('smtp_alert_checker');
+  quorum(false, true);
+  quorum(true);
+  quorum(false);
+  await h.done();
+  assert.deepEqual(subjects(h.sent), [
+    `[lb1] Virtualserver ${VS} - DOWN`,
+    `[lb1] Virtualserver ${VS} - UP`,
+    `[lb1] Virtualserver ${VS} - DOWN`,
+  ]);
+  const bodies = h.sent.map((m) => m.message.split('\r\n\r\n')[1]);
+  assert.deepEqual(bodies, [
+    '=> Starting with quorum down 3+1=2 <= 1 <=\r\n',
+    '=> Gained quorum 3+1=4 <= 4 <=\r\n',
+    '=> Lost quorum 3+1=2 <= 1 <=\r\n',
+  ]);
+});
+
+test('a live real server removed by a reload or stopped with omega: "Removing" / "Shutting down"', async () => {
+  const h = harness();
+  publish('rs:gone', { vs: VS, rs: RS, why: 'removed', smtpAlert: true });
+  publish('rs:gone', { vs: VS, rs: RS, why: 'shutdown', smtpAlert: true });
+  publish('rs:gone', { vs: VS, rs: RS, why: 'shutdown', smtpAlert: false });
+  await h.done();
+  assert.deepEqual(subjects(h.sent), [
+    `[lb1] Realserver ${RS} of virtual server ${VS} - DOWN`,
+    `[lb1] Realserver ${RS} of virtual server ${VS} - DOWN`,
+  ]);
+  assert.ok(h.sent[0]?.message.endsWith('\r\n\r\n=> Removing <=\r\n'));
+  assert.ok(h.sent[1]?.message.endsWith('\r\n\r\n=> Shutting down <=\r\n'));
 });
 
 test('a failed send is logged as a warning with the stage and reply', async () => {

@@ -220,6 +220,12 @@ describe('notify and quorum scripts', () => {
         return runner(ran)(argv, o);
       },
     });
+    const events: string[] = [];
+    offs.push(
+      subscribe('vs:quorum', (e) =>
+        events.push(`${e.vs} ${e.up} ${e.quorum}+${e.hysteresis}=${e.threshold} w${e.weight}`),
+      ),
+    );
     rt.start(parseAs(SCRIPTS('')).config);
     await clock.advance(0);
     assert.equal(ran.length, 0, 'starting with quorum: nothing runs');
@@ -239,6 +245,11 @@ describe('notify and quorum scripts', () => {
       ran.slice(2).map((r) => r.argv.join(' ')),
       ['/q.sh up'],
     );
+    // The mail's numbers: lost below 4 − 0 with weight 1 left, gained at 4 + 0 with 4.
+    assert.deepEqual(events, [
+      '[192.0.2.100]:tcp:80 false 4+0=4 w1',
+      '[192.0.2.100]:tcp:80 true 4+0=4 w4',
+    ]);
     await rt.stop();
   });
 
@@ -277,9 +288,15 @@ describe('notify and quorum scripts', () => {
         fifo: { write: (l) => lines.push(l), close: () => {} },
         runNotify: runner(ran),
       });
+      const gone: string[] = [];
+      offs.push(subscribe('rs:gone', (e) => gone.push(`${e.rs} ${e.why}`)));
       rt.start(parseAs(SCRIPTS(omega ? '  omega\n' : '')).config);
       await clock.advance(0);
       await rt.stop();
+      assert.deepEqual(
+        gone,
+        omega ? ['[192.0.2.11]:tcp:80 shutdown', '[192.0.2.12]:tcp:80 shutdown'] : [],
+      );
       assert.deepEqual(
         ran.map((r) => [r.argv.join(' '), r.timeoutS]),
         omega ? [['/rs.sh down', 1]] : [],
@@ -313,7 +330,7 @@ describe('notify and quorum scripts', () => {
     // .11 (weight 3) goes; .13 (weight 5, alpha: down until checked) comes. The live weight is
     // 1, below quorum 4 (which keepalived would cut to the weight sum had .13 not come).
     const without = conf.replace(
-      /  real_server 192\.0\.2\.11 80 \{[\s\S]*?\n  \}\n/,
+      / {2}real_server 192\.0\.2\.11 80 \{[\s\S]*?\n {2}\}\n/,
       '  real_server 192.0.2.13 80 {\n    weight 5\n    alpha\n    TCP_CHECK {\n    }\n  }\n',
     );
     assert.notEqual(without, conf);
