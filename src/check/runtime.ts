@@ -13,31 +13,23 @@
  *
  * ha_suspend: a virtual server's checkers are parked (their next probe is held) while its
  * address is not on this host, and resume when it comes back; states are kept meanwhile.
- * The notify FIFO gets `RS … UP|DOWN` and `VS … UP|DOWN` (quorum) lines (fifo.ts).
- * Differences: sorry servers, quorum scripts and SMTP alerts are not handled here (the
- * load-balancing side consumes 'rs:state').
+ * Real-server and quorum changes go out through notifier.ts: notify_up/down and
+ * quorum_up/down scripts, the notify FIFO's `RS`/`VS` lines, and 'rs:gone' / 'vs:quorum'
+ * events for the mails. The sorry server and the pool are the load-balancing side's, which
+ * consumes 'rs:state'.
  */
-import type { ScriptCommand } from '../config/lvs/types.js';
 import type { Config } from '../config/model.js';
-import { ownUser } from '../config/script-user.js';
 import '../bfd/events.js';
 import { publish, subscribe } from '../core/bus.js';
 import type { LogLevel } from '../core/events.js';
 import { RtnlAddressWatch } from './address-watch.js';
 import './events.js';
-import {
-  initialQuorum,
-  nextQuorum,
-  openCheckFifos,
-  rsFifoLine,
-  vsFifoLine,
-  type FifoSink,
-} from './fifo.js';
+import { initialQuorum, nextQuorum } from './fifo.js';
 import { HaSuspend } from './ha-suspend.js';
 import { downLine, failureLine, rsLine, upLine, weightLine } from './log-words.js';
 import { initChecker, rsVerdict, step, type CheckerInput } from './machine.js';
 import { runScript, scriptsSettled } from './misc.js';
-import { scriptAs } from './script-as.js';
+import { CheckNotifier } from './notifier.js';
 import { planChecks, type Skipped } from './plan.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { launchPromise } from './probe-launch.js';
@@ -68,10 +60,8 @@ export class CheckerRuntime {
   private readonly clock: Clock;
   private readonly rng: () => number;
   private readonly probeFactory: ProbeFactory;
-  private readonly notifyTimeoutS: number;
-  private readonly runNotify: NonNullable<RuntimeOptions['runNotify']>;
-  /** The config applied last: whose users notify scripts run as. */
-  private config: Config | null = null;
+  /** Scripts, FIFO lines and bus events about real servers and quorums. */
+  private readonly notifier: CheckNotifier;
   private readonly wall: () => number;
   private rss: RsEntry[] = [];
   private skipped: Skipped[] = [];
@@ -79,11 +69,8 @@ export class CheckerRuntime {
   private offBfd: (() => void) | null = null;
   /** global_defs checker_log_all_failures. */
   private logAllFailures = false;
-  private readonly notifies = new Set<Promise<unknown>>();
-  private readonly fifoOpt: FifoSink | null | undefined;
-  private fifo: FifoSink | null = null;
   private readonly suspend: HaSuspend;
-  /** Quorum state per virtual server, for the FIFO's VS lines. */
+  /** Quorum state per virtual server, for the quorum scripts, FIFO lines and mails. */
   private quorum = new Map<string, boolean>();
   /** Every checker's next tick, on one clock timer. */
   private readonly queue: DeadlineQueue<CheckerEntry>;
@@ -96,10 +83,13 @@ export class CheckerRuntime {
     this.clock = opts.clock ?? realClock;
     this.rng = opts.rng ?? Math.random;
     this.probeFactory = opts.probeFactory ?? makeProbe;
-    this.notifyTimeoutS = opts.notifyTimeoutS ?? 30;
-    this.runNotify = opts.runNotify ?? runScript;
+    this.notifier = new CheckNotifier(
+      opts.runNotify ?? runScript,
+      opts.notifyTimeoutS ?? 30,
+      (level, message) => this.log(level, message),
+      opts.fifo,
+    );
     this.wall = opts.wallClock ?? Date.now;
-    this.fifoOpt = opts.fifo;
     this.queue = new DeadlineQueue(this.clock, (c) => this.onDue(c));
     this.suspend = new HaSuspend(
       opts.localAddresses ?? (() => new RtnlAddressWatch()),
@@ -143,9 +133,7 @@ export class CheckerRuntime {
     for (const r of this.rss) for (const c of r.checkers) this.kill(c);
     this.queue.clear();
     this.suspend.close();
-    this.fifo?.close();
-    this.fifo = null;
-    await Promise.allSettled([...this.notifies]);
+    await this.notifier.close();
     // The aborted MISC_CHECK scripts: their groups are killed when each leader exits.
     await scriptsSettled();
   }
@@ -156,12 +144,8 @@ export class CheckerRuntime {
     oldRs = new Map<string, RsEntry>(),
   ): void {
     const plan = planChecks(config);
-    this.config = config;
+    this.notifier.configure(config);
     const firstStart = this.rss.length === 0 && oldRs.size === 0;
-    if (this.fifoOpt === undefined) {
-      this.fifo?.close();
-      this.fifo = openCheckFifos(config.global);
-    } else this.fifo = this.fifoOpt;
     this.logAllFailures = config.global.checkerLogAllFailures;
     this.skipped = plan.skipped;
     for (const s of plan.skipped) this.log('warning', `Skipping ${s.what}: ${s.why}`);
@@ -220,12 +204,13 @@ export class CheckerRuntime {
           cause: 'start',
         });
         if (!prev && firstStart && config.global.rsInitNotifies)
-          this.fifo?.write(rsFifoLine(rp.rsId, rp.vsId, v.up));
+          this.notifier.rsChange(rp, v.up, false);
       }
     }
     // A live real server the reload removed is notified down, as keepalived's clear_diff_rs does.
     const kept = new Set(next.map((r) => `${r.plan.vsId}|${r.plan.rsId}`));
-    for (const [key, r] of oldRs) if (!kept.has(key) && r.up) this.gone(r, 'removed');
+    for (const [key, r] of oldRs)
+      if (!kept.has(key) && r.up) this.notifier.rsGone(r.plan, 'removed');
     this.rss = next;
     const quorum = new Map<string, boolean>();
     for (const r of next) {
@@ -242,7 +227,7 @@ export class CheckerRuntime {
       // A new VS notifies only when it starts down with a sorry server to put in; a kept one
       // when a reload moved its quorum (keepalived's update_quorum_state, init case).
       if (q === undefined ? !up && vs.sorryServer : up !== q)
-        this.quorumNotifies(r, q ?? false, up, q === undefined);
+        this.notifier.quorum(id, vs, { was: q ?? false, up, init: q === undefined, weight: live });
     }
     this.quorum = quorum;
     this.suspend.update(
@@ -286,39 +271,7 @@ export class CheckerRuntime {
     const now = nextQuorum(was, this.liveWeight(id), r.plan.vs.quorum, r.plan.vs.hysteresis);
     if (now === was) return;
     this.quorum.set(id, now);
-    this.quorumNotifies(r, was, now, false);
-  }
-
-  /**
-   * quorum_up or quorum_down, the FIFO line, then the event the mails follow (keepalived's
-   * do_vs_notifies order). The threshold is the one `was` is judged against.
-   */
-  private quorumNotifies(r: RsEntry, was: boolean, up: boolean, init: boolean): void {
-    const vs = r.plan.vs;
-    this.notify(up ? vs.quorumUp : vs.quorumDown);
-    this.fifo?.write(vsFifoLine(r.plan.vsId, up));
-    publish('vs:quorum', {
-      vs: r.plan.vsId,
-      up,
-      init,
-      quorum: vs.quorum,
-      hysteresis: vs.hysteresis,
-      threshold: vs.quorum + (was ? -vs.hysteresis : vs.hysteresis),
-      weight: this.liveWeight(r.plan.vsId),
-    });
-  }
-
-  /** A live real server leaves without a verdict: its notify_down, FIFO line and mail. */
-  private gone(r: RsEntry, why: 'shutdown' | 'removed'): void {
-    // keepalived gives a script 1 s at exit.
-    this.notify(r.plan.rs.notifyDown, why === 'shutdown' ? 1 : this.notifyTimeoutS);
-    this.fifo?.write(rsFifoLine(r.plan.rsId, r.plan.vsId, false));
-    publish('rs:gone', {
-      vs: r.plan.vsId,
-      rs: r.plan.rsId,
-      why,
-      smtpAlert: r.plan.rs.smtpAlert ?? true,
-    });
+    this.notifier.quorum(id, r.plan.vs, { was, up: now, init: false, weight: this.liveWeight(id) });
   }
 
   /**
@@ -329,7 +282,7 @@ export class CheckerRuntime {
     for (const r of this.rss) {
       if (!r.up || !r.plan.vs.omega) continue;
       r.up = false;
-      this.gone(r, 'shutdown');
+      this.notifier.rsGone(r.plan, 'shutdown');
     }
   }
 
@@ -474,8 +427,7 @@ export class CheckerRuntime {
         reason,
         cause: 'change',
       });
-      this.notify(v.up ? rs.notifyUp : rs.notifyDown);
-      this.fifo?.write(rsFifoLine(rsId, vsId, v.up));
+      this.notifier.rsChange(r.plan, v.up);
       this.updateQuorum(r);
     } else if (v.weight !== r.weight) {
       this.log('info', weightLine(r.weight, v.weight, v.up, rsId, vsId));
@@ -490,21 +442,6 @@ export class CheckerRuntime {
       });
       this.updateQuorum(r);
     }
-  }
-
-  /** Runs a notify or quorum script as its user (own, else script_user, else the default). */
-  private notify(script: ScriptCommand | null, timeoutS = this.notifyTimeoutS): void {
-    if (!script?.argv.length || !this.config) return;
-    const argv = script.argv;
-    const as = scriptAs(ownUser(script), this.config);
-    const opts = { timeoutS, user: as?.user ?? null, group: as?.group ?? null };
-    const p = this.runNotify(argv, opts).then((o) => {
-      if (o.error) this.log('warning', `notify script ${argv[0]} failed: ${o.error}`);
-      else if (o.timedOut)
-        this.log('warning', `notify script ${argv[0]} timed out after ${timeoutS} s`);
-    });
-    this.notifies.add(p);
-    void p.finally(() => this.notifies.delete(p));
   }
 
   private log(level: LogLevel, message: string): void {
