@@ -2,16 +2,18 @@
  * The checkers' notify FIFO lines (keepalived.md §1.9), written to `notify_fifo` and
  * `lvs_notify_fifo`: `RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 UP|DOWN` on every real
  * server change and `VS [192.0.2.100]:tcp:80 UP|DOWN` on every quorum change. The line
- * builders and the quorum rule are pure; CheckFifo does the I/O (the FIFO is opened read-write
- * and non-blocking, so a missing reader never blocks; a missing FIFO is created with mkfifo).
+ * builders and the quorum rule are pure; openCheckFifos does the I/O through os/fifo.ts.
  *
- * Differences: `lvs_notify_fifo_script` is started here; `notify_fifo_script` is left to the
- * VRRP side, which owns the shared notify_fifo in the same process. Lines are written on
- * changes only (also at start with `rs_init_notifies`).
+ * Differences: `lvs_notify_fifo_script` is started here, as its user; `notify_fifo_script` is
+ * left to the VRRP side, which owns the shared notify_fifo in the same process (so with the
+ * checkers alone it does not start). Lines are written on changes only (also at start with
+ * `rs_init_notifies`).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import type { FifoSpec, GlobalDefs } from '../config/global/types.js';
+import { ownUser, scriptUserFor } from '../config/script-user.js';
+import { FifoWriter } from '../os/fifo.js';
+import { lookupIds, userNames } from '../os/users.js';
 
 export function rsFifoLine(rs: string, vs: string, up: boolean): string {
   return `RS ${rs} ${vs} ${up ? 'UP' : 'DOWN'}`;
@@ -47,34 +49,19 @@ export interface FifoSink {
   close(): void;
 }
 
-class FifoFile {
-  private fd: number | null = null;
-  constructor(private readonly path: string) {
-    if (!existsSync(path)) spawnSync('mkfifo', ['-m', '0600', path], { stdio: 'ignore' });
-  }
-  write(line: string): void {
-    try {
-      this.fd ??= openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
-      writeSync(this.fd, `${line}\n`);
-    } catch {
-      // EAGAIN (no reader draining) or a vanished FIFO: the line is lost, as with keepalived.
-    }
-  }
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
-}
-
 /** The configured checker FIFOs, or null when there are none. */
 export function openCheckFifos(g: GlobalDefs): FifoSink | null {
   const specs: FifoSpec[] = [g.notifyFifo, g.lvsNotifyFifo].filter((s): s is FifoSpec => !!s);
   if (specs.length === 0) return null;
-  const files = specs.map((s) => new FifoFile(s.path));
-  if (g.lvsNotifyFifo && g.lvsNotifyFifoScript?.argv.length) {
-    const [cmd, ...args] = g.lvsNotifyFifoScript.argv;
-    if (cmd) {
-      const child = spawn(cmd, [...args, g.lvsNotifyFifo.path], { stdio: 'ignore' });
+  const files = specs.map((s) => new FifoWriter(s.path, s));
+  const script = g.lvsNotifyFifoScript;
+  if (g.lvsNotifyFifo && script?.argv.length) {
+    // As its user (own, else script_user, else keepalived_script), like every notify script.
+    const as = scriptUserFor(ownUser(script), g, userNames());
+    const ids = as ? lookupIds(as.user, as.group) : null;
+    if (typeof ids !== 'string') {
+      const [cmd = '', ...args] = script.argv;
+      const child = spawn(cmd, [...args, g.lvsNotifyFifo.path], { stdio: 'ignore', ...ids });
       child.on('error', () => {});
       child.unref();
     }

@@ -144,6 +144,9 @@ const GLOBAL_KEYS = [
   'vrrpGarpExtraIf',
   'vrrpGarpInterval',
   'vrrpGnaInterval',
+  // VMAC names and address-VMAC names: a changed prefix renames the instance's VMACs.
+  'vmacPrefix',
+  'vmacAddrPrefix',
 ] as const satisfies readonly (keyof GlobalDefs)[];
 
 /**

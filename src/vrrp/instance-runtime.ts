@@ -40,7 +40,7 @@ import { PreparedTakeover, type TakeoverSent } from './takeover.js';
 import type { VrrpTransport } from './transport.js';
 import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
 import type { InstanceVmacs } from './instance-vmacs.js';
-import { findSource, openWire } from './instance-wire.js';
+import { advertGroup, findSource, openWire } from './instance-wire.js';
 
 export interface InstanceEnv {
   rtnl: Rtnl;
@@ -426,8 +426,7 @@ export class InstanceRuntime {
     PreparedTakeover.warm();
     // The takeover advert's bytes, ready (the encoder keeps them).
     const v = this.spec;
-    const g = this.config.global;
-    const group = v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6;
+    const group = advertGroup(v, this.config.global);
     const dsts = v.unicastPeers.length > 0 ? v.unicastPeers.map((p) => p.address) : [group];
     // And the priority-0 advert of a SIGTERM, which otherwise runs the encoder cold in the
     // signal's own turn, before the handover can start.

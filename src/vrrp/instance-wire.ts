@@ -25,6 +25,11 @@ export interface InstanceWire {
  * The advert source: unicast_src_ip, else mcast_src_ip, else the interface's first IPv4
  * address that is not a VIP (IPv6: its link-local); null when there is none.
  */
+/** Where multicast adverts go: the instance's mcast_dst_ip (either family), else the global group. */
+export function advertGroup(v: VrrpInstance, g: GlobalDefs): string {
+  return v.mcastDstIp ?? (v.family === 4 ? g.vrrpMcastGroup4 : g.vrrpMcastGroup6);
+}
+
 export async function findSource(
   rtnl: Rtnl,
   v: VrrpInstance,
@@ -108,7 +113,7 @@ async function openRest(
           ifname: advertIf,
           family: v.family,
           source,
-          group: v.family === 4 ? (v.mcastDstIp ?? g.vrrpMcastGroup4) : g.vrrpMcastGroup6,
+          group: advertGroup(v, g),
           peers: v.unicastPeers.map((p) => p.address),
           unicastTtl: v.unicastTtl,
           checksum: {

@@ -14,11 +14,11 @@
  * `keepalived_script` when that user exists, else as us (root). Scripts the config's security
  * pass dropped (missing, or insecure with enable_script_security) are not here to run.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import type { FifoSpec } from '../config/global/types.js';
 import type { ScriptValue } from '../config/global/script-value.js';
 import { ownUser, scriptUserFor, type ScriptUser } from '../config/script-user.js';
+import { FifoWriter } from '../os/fifo.js';
 import { lookupIds, userNames, type RunAs } from '../os/users.js';
 import { publish } from '../core/bus.js';
 
@@ -94,16 +94,12 @@ export interface NotifyScripts {
 
 export type NotifyStateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 
-/** Writes FIFO lines; one per configured FIFO. */
+/** Writes FIFO lines; one per configured FIFO. Starts its script (as its user) once. */
 export class NotifyFifo {
-  private fd: number | null = null;
+  private readonly fifo: FifoWriter;
 
-  constructor(
-    private readonly spec: FifoSpec,
-    script: ScriptValue | null,
-    users?: ScriptUsers,
-  ) {
-    if (!existsSync(spec.path)) spawnSync('mkfifo', ['-m', '0600', spec.path], { stdio: 'ignore' });
+  constructor(spec: FifoSpec, script: ScriptValue | null, users?: ScriptUsers) {
+    this.fifo = new FifoWriter(spec.path, spec);
     if (!script) return;
     const as = users?.runAs(ownUser(script)) ?? null;
     if (typeof as !== 'string')
@@ -111,17 +107,11 @@ export class NotifyFifo {
   }
 
   write(line: string): void {
-    try {
-      this.fd ??= openSync(this.spec.path, constants.O_RDWR | constants.O_NONBLOCK);
-      writeSync(this.fd, line + '\n');
-    } catch {
-      // EAGAIN (no reader draining) or a vanished FIFO: the line is lost, as with keepalived.
-    }
+    this.fifo.write(line);
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    this.fifo.close();
   }
 }
 

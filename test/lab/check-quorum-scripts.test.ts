@@ -2,7 +2,7 @@
 // a lab host (test/lab/check-driver.ts) as real processes with real users: `script_user nobody`
 // is the default, a script's own `user` word overrides it (keepalived's notify_script_init).
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Driver, DOWN_BOUND_MS, TIMING, UP_BOUND_MS } from './check-common.js';
@@ -36,10 +36,22 @@ test(
       const check = script('check.sh', `exit $(cat ${d}/code)`);
       const note = script('note.sh', `echo "$1 $(id -u)" >> ${out}`);
       const lines = (): string[] => readFileSync(out, 'utf8').split('\n').filter(Boolean);
+      // lvs_notify_fifo_script: started with the FIFO's path, as script_user; it records its uid
+      // and then copies the FIFO's lines.
+      const fifoOut = join(d, 'fifo-out');
+      const readerUid = join(d, 'reader-uid');
+      for (const f of [fifoOut, readerUid]) {
+        writeFileSync(f, '');
+        chmodSync(f, 0o666);
+      }
+      const reader = script('reader.sh', `id -u > ${readerUid}\nexec cat "$1" >> ${fifoOut}`);
+      const fifoLines = (): string[] => readFileSync(fifoOut, 'utf8').split('\n').filter(Boolean);
       // Quorum 2 over weights 1 + 1: either server failing loses it.
       const conf = `
 global_defs {
   script_user nobody
+  lvs_notify_fifo ${d}/fifo nobody
+  lvs_notify_fifo_script ${reader}
 }
 virtual_server 192.0.2.100 80 {
   lb_algo rr
@@ -71,6 +83,14 @@ ${MISC_TIMING}
           'misc passes',
         );
         assert.deepEqual(lines(), [], 'starting with quorum: no quorum script');
+        // The FIFO was made for its owner (nobody), so the script running as nobody can read it.
+        await waitFor(() => readFileSync(readerUid, 'utf8') !== '', {
+          timeoutMs: 3000,
+          what: 'lvs_notify_fifo_script started',
+        });
+        assert.equal(readFileSync(readerUid, 'utf8').trim(), '65534');
+        assert.equal(statSync(join(d, 'fifo')).uid, 65534);
+        assert.equal(statSync(join(d, 'fifo')).mode & 0o777, 0o644);
 
         let m = drv.mark();
         writeFileSync(join(d, 'code'), '1\n');
@@ -84,12 +104,19 @@ ${MISC_TIMING}
         await drv.waitRs(m, '192.0.2.11', 80, true, UP_BOUND_MS);
         await waitFor(() => lines().length >= 3, { timeoutMs: 3000, what: 'quorum_up ran' });
         assert.equal(lines()[2], 'quorum_up 65534');
+        await waitFor(() => fifoLines().length >= 4, { timeoutMs: 3000, what: 'FIFO lines' });
+        assert.deepEqual(fifoLines(), [
+          'RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
+          'VS [192.0.2.100]:tcp:80 DOWN',
+          'RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 UP',
+          'VS [192.0.2.100]:tcp:80 UP',
+        ]);
 
         // omega: stopping notifies each live real server down; the quorum scripts stay quiet.
         assert.ok(await drv.stop(), `driver stopped cleanly: ${drv.proc.output().slice(-2000)}`);
         stopped = true;
         assert.deepEqual(lines().slice(3).sort(), ['down_11 65534', 'down_12 65534']);
-        assert.ok(existsSync(out));
+        // The reader's `cat` is the script's own child: it ends when the FIFO's last writer does.
       } finally {
         if (!stopped) await drv.stop();
       }

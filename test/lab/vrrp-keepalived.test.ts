@@ -478,3 +478,44 @@ test('track_src_ip: removing the unicast source address means FAULT, adding it b
     });
   }
 });
+
+for (const fam of [4, 6] as const) {
+  test(`mcast_dst_ip (IPv${fam}): both daemons send to the configured group and elect one master`, async () => {
+    requireRoot();
+    await withLab('vm', async (lab) => {
+      const { a, b, c } = await trio(lab);
+      const group = fam === 4 ? '224.0.0.77' : 'ff02::77';
+      const vip = fam === 4 ? '192.0.2.119' : '2001:db8:2::119';
+      const conf = (prio: number): string =>
+        vrrpConf({
+          vrid: 65,
+          priority: prio,
+          version: 3,
+          advertInt: 0.1,
+          vips: [`${vip}/${fam === 4 ? 24 : 64}`],
+          extra: `  mcast_dst_ip ${group}`,
+        });
+      const cap = await c.capture('eth0', fam === 4 ? 'ip proto 112' : 'ip6 proto 112');
+      startNode(lab, a, 'stayalive', conf(150));
+      startNode(lab, b, 'keepalived', conf(100));
+      await waitSoleHolder([a, b], a, vip, 6000);
+      // keepalived, the backup, stays silent; a's adverts reach it at the configured group.
+      await new Promise((r) => setTimeout(r, 500));
+      const out = (await run(['tcpdump', '-n', '-r', await cap.stop()])).stdout;
+      // Every advert (keepalived may claim mastership for a moment before stayalive is up)
+      // goes to the group; stayalive's, at priority 150, too.
+      const adverts = out.split('\n').filter((l) => l.includes('VRRP'));
+      for (const l of adverts) assert.ok(l.includes(` > ${group}:`), l);
+      const ours = adverts.filter((l) => l.includes('prio 150'));
+      assert.ok(ours.length >= 3, `stayalive adverts:\n${out.slice(-600)}`);
+      // The other way round: keepalived master, stayalive a backup that must hear it at the
+      // group (else it would claim the VIP after its down interval, 0.4 s).
+      await crash(a);
+      await waitSoleHolder([b], b, vip, 3000);
+      await a.exec(['ip', 'addr', 'flush', 'dev', 'eth0', 'to', vip]);
+      startNode(lab, a, 'stayalive', conf(50));
+      await new Promise((r) => setTimeout(r, 2000));
+      await waitSoleHolder([a, b], b, vip, 1000);
+    });
+  });
+}

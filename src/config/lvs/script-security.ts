@@ -93,7 +93,7 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
     disable(c, 'no default script user');
   }
   /** A notify or quorum script keeps a user keepalived can resolve, or is dropped (logged). */
-  const userOk = (s: ScriptCommand, type: 'notify' | 'quorum'): boolean => {
+  const userOk = (s: ScriptCommand, type: string): boolean => {
     if (s.user !== null) {
       if (userKnown(ctx.host, s.user, s.group)) return true;
       cfgInfo(
@@ -151,7 +151,7 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
     if (!judge(c.script, 'misc script', userOf(ownUser(c))))
       disable(c, 'script missing or insecure');
   }
-  const keep = (s: ScriptCommand | null, type: 'notify' | 'quorum'): ScriptCommand | null =>
+  const keep = <S extends ScriptCommand>(s: S | null, type: string): S | null =>
     s && userOk(s, type) && judge(s, 'notify script', userOf(ownUser(s))) ? s : null;
   for (const vs of lvs.virtualServers) {
     if (!vs.usable) continue;
@@ -162,6 +162,12 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
       rs.notifyUp = keep(rs.notifyUp, 'notify');
       rs.notifyDown = keep(rs.notifyDown, 'notify');
     }
+  }
+  // The checker process also starts the FIFO scripts, so it checks them too (keepalived does
+  // this only when there is a virtual server).
+  if (lvs.virtualServers.some((vs) => vs.usable)) {
+    g.notifyFifoScript = keep(g.notifyFifoScript, 'notify_fifo');
+    g.lvsNotifyFifoScript = keep(g.lvsNotifyFifoScript, 'lvs_notify_fifo');
   }
 
   if (!secure && anyScript) {

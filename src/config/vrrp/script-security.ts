@@ -92,7 +92,7 @@ function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
  */
 function keepNotifyScripts(
   config: Config,
-  keep: (s: ScriptValue, type: 'notify' | 'notify fifo' | 'vrrp notify fifo') => boolean,
+  keep: (s: ScriptValue, type: 'notify' | 'notify_fifo' | 'vrrp_notify_fifo') => boolean,
 ): void {
   const each = <K extends string>(n: Record<K, ScriptValue | null>, keys: K[]): void => {
     for (const k of keys) {
@@ -105,8 +105,8 @@ function keepNotifyScripts(
   for (const sg of Object.values(config.vrrp.syncGroups))
     each(sg.notify, ['master', 'backup', 'fault', 'stop', 'any']);
   const g = config.global;
-  if (g.notifyFifoScript && !keep(g.notifyFifoScript, 'notify fifo')) g.notifyFifoScript = null;
-  if (g.vrrpNotifyFifoScript && !keep(g.vrrpNotifyFifoScript, 'vrrp notify fifo'))
+  if (g.notifyFifoScript && !keep(g.notifyFifoScript, 'notify_fifo')) g.notifyFifoScript = null;
+  if (g.vrrpNotifyFifoScript && !keep(g.vrrpNotifyFifoScript, 'vrrp_notify_fifo'))
     g.vrrpNotifyFifoScript = null;
 }
 

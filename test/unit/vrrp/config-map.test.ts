@@ -124,6 +124,11 @@ test('fingerprint: same config → same; priority or a tracked script change →
   assert.notEqual(fp(a, 'VI_1'), fp(c, 'VI_1'));
   assert.notEqual(fp(a, 'VI_1'), fp(d, 'VI_1'));
   assert.equal(fp(a, 'VI_2'), fp(d, 'VI_2'), 'VI_2 does not track chk');
+  // Global keywords an instance reads when it starts: VMAC name prefixes rename its VMACs.
+  for (const kw of ['vmac_prefix vr', 'vmac_addr_prefix va', 'vrrp_garp_interval 0.01']) {
+    const e = load(text(100, 1).replace('script_user root\n', `script_user root\n ${kw}\n`)).config;
+    assert.notEqual(fp(a, 'VI_2'), fp(e, 'VI_2'), kw);
+  }
 });
 
 const view = (

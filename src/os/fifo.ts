@@ -1,0 +1,48 @@
+/**
+ * A notify FIFO as keepalived keeps one (lib/notify.c fifo_open): created when missing, mode
+ * 0644, and handed to its `user [group]` when it was created here; opened read-write and
+ * non-blocking, so a missing reader never blocks and a full pipe only loses the line.
+ */
+import { spawnSync } from 'node:child_process';
+import { chownSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { lookupIds } from './users.js';
+
+export interface FifoOwner {
+  user: string | null;
+  group: string | null;
+}
+
+export class FifoWriter {
+  private fd: number | null = null;
+
+  constructor(
+    private readonly path: string,
+    owner: FifoOwner = { user: null, group: null },
+  ) {
+    if (existsSync(path)) return;
+    // Node has no mkfifo(3); the coreutils tool is part of every Debian base system.
+    const made = spawnSync('mkfifo', ['-m', '0644', path], { stdio: 'ignore' });
+    if (made.status !== 0 || !owner.user) return;
+    const ids = lookupIds(owner.user, owner.group);
+    if (typeof ids === 'string') return;
+    try {
+      chownSync(path, ids.uid, ids.gid);
+    } catch {
+      // keepalived logs "Failed to set uid:gid" and keeps the FIFO; so do we, silently.
+    }
+  }
+
+  write(line: string): void {
+    try {
+      this.fd ??= openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
+      writeSync(this.fd, `${line}\n`);
+    } catch {
+      // EAGAIN (no reader draining) or a vanished FIFO: the line is lost, as with keepalived.
+    }
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
