@@ -11,7 +11,7 @@ import { publish } from '../core/bus.js';
 import type { LogLevel } from '../core/events.js';
 import './events.js';
 import { openCheckFifos, rsFifoLine, vsFifoLine, type FifoSink } from './fifo.js';
-import type { RunOptions, RunOutcome } from './misc.js';
+import type { RunOptions, RunOutcome } from '../os/run-script.js';
 import type { RsPlan } from './plan.js';
 import { scriptAs } from './script-as.js';
 

@@ -7,7 +7,7 @@ import type { CheckerPlan, RsPlan } from './plan.js';
 import type { DetailedResult, DirectProbe, ProbeFactory } from './probes.js';
 import type { LocalAddresses } from './address-watch.js';
 import type { FifoSink } from './fifo.js';
-import type { RunOptions, RunOutcome } from './misc.js';
+import type { RunOptions, RunOutcome } from '../os/run-script.js';
 
 export interface Clock {
   now(): number;

@@ -28,7 +28,7 @@ import { initialQuorum, nextQuorum } from './fifo.js';
 import { HaSuspend } from './ha-suspend.js';
 import { downLine, failureLine, rsLine, upLine, weightLine } from './log-words.js';
 import { initChecker, rsVerdict, step, type CheckerInput } from './machine.js';
-import { runScript, scriptsSettled } from './misc.js';
+import { runScript, scriptsSettled } from '../os/run-script.js';
 import { CheckNotifier } from './notifier.js';
 import { planChecks, type Skipped } from './plan.js';
 import { DeadlineQueue } from './deadline-queue.js';

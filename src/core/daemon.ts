@@ -19,6 +19,7 @@ import { publish } from './bus.js';
 import { removePidFile, runningPid, writePidFile } from './pidfile.js';
 import type { Subsystem } from './subsystem.js';
 import { VERSION } from './version.js';
+import { runStartStopScript } from './start-stop-script.js';
 
 export interface DaemonDeps {
   /** systemd notification (READY=1, RELOADING=1, STOPPING=1); no-op when not under systemd. */
@@ -84,6 +85,8 @@ export class Daemon {
       publish('log', { level: 'info', subsystem: 'config', message: JSON.stringify(this.config) });
     }
     for (const p of this.pidFiles()) writePidFile(p);
+    // keepalived runs startup_script to its end (or its timeout) before anything starts.
+    await runStartStopScript(this.config, 'startup');
     for (const s of this.deps.subsystems) await s.start(this.config);
     const extra = Object.assign({}, ...this.deps.subsystems.map((s) => s.commands?.() ?? {}));
     this.control = await startControlServer(this.opts.controlSocket, {
@@ -209,6 +212,8 @@ export class Daemon {
           });
         }
       }
+      // After everything is down, as keepalived runs it once its children have gone.
+      if (this.config) await runStartStopScript(this.config, 'shutdown');
       this.smtpAlerts?.();
       // Queued alert mails get a short, bounded chance to go out.
       await Promise.race([

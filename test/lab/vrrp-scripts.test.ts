@@ -162,3 +162,48 @@ test('reload deletes instances: DELETED with notify_deleted (and its script), el
   ]);
   assert.deepEqual(got.stayalive, got.keepalived);
 });
+
+test('startup_script runs to its end before VRRP starts, shutdown_script after the VIP is gone (both daemons)', async () => {
+  requireRoot();
+  const got: Record<string, { start: string; stop: string; startLog: boolean }> = {};
+  for (const kind of ['stayalive', 'keepalived'] as const) {
+    await withLab('vss', async (lab) => {
+      const { a } = await trio(lab);
+      chmodSync(lab.dir, 0o755);
+      const bin = join(lab.dir, 'bin');
+      mkdirSync(bin, { mode: 0o755 });
+      // Each records how many copies of the VIP eth0 holds while it runs.
+      const count = (file: string, pre = ''): string =>
+        `#!/bin/sh\n${pre}ip -o addr show dev eth0 | grep -c '192.0.2.175/' > ${lab.dir}/${file}\n`;
+      writeFileSync(join(bin, 'start.sh'), count('start', 'sleep 1\n'), { mode: 0o755 });
+      writeFileSync(join(bin, 'stop.sh'), count('stop'), { mode: 0o755 });
+      const n = startNode(
+        lab,
+        a,
+        kind,
+        vrrpConf({
+          vrid: 75,
+          priority: 150,
+          version: 3,
+          advertInt: 0.1,
+          vips: ['192.0.2.175/24'],
+          global: `  enable_script_security\n  script_user root\n  startup_script ${bin}/start.sh\n  shutdown_script ${bin}/stop.sh\n`,
+        }),
+      );
+      await waitFor(() => hasAddr(a, '192.0.2.175'), { timeoutMs: 8000, what: `${kind} master` });
+      const startLog = existsSync(join(lab.dir, 'start'));
+      await n.proc.stop(8000, 'SIGTERM');
+      await waitFor(() => existsSync(join(lab.dir, 'stop')), {
+        timeoutMs: 3000,
+        what: `${kind} shutdown script`,
+      });
+      const read = (f: string): string => readFileSync(join(lab.dir, f), 'utf8').trim();
+      got[kind] = { start: read('start'), stop: read('stop'), startLog };
+    });
+  }
+  console.log(`start/shutdown scripts: ${JSON.stringify(got)}`);
+  // The startup script had ended (1 s of sleep) before the VIP came, and saw none; the
+  // shutdown script ran once the VIP had gone.
+  assert.deepEqual(got.stayalive, { start: '0', stop: '0', startLog: true });
+  assert.deepEqual(got.stayalive, got.keepalived);
+});

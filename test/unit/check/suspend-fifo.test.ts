@@ -9,7 +9,7 @@ import { canonicalIp } from '../../../src/os/rtnl/ip.js';
 import '../../../src/check/events.js';
 import { initialQuorum, nextQuorum, rsFifoLine, vsFifoLine } from '../../../src/check/fifo.js';
 import type { DetailedResult, ProbeFactory } from '../../../src/check/probes.js';
-import type { RunOptions } from '../../../src/check/misc.js';
+import type { RunOptions } from '../../../src/os/run-script.js';
 import { CheckerRuntime } from '../../../src/check/runtime.js';
 import { subscribe } from '../../../src/core/bus.js';
 import { HOST, parse } from '../config/helpers.js';
