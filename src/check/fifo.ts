@@ -9,10 +9,9 @@
  * checkers alone it does not start). Lines are written on changes only (also at start with
  * `rs_init_notifies`).
  */
-import { spawn } from 'node:child_process';
 import type { FifoSpec, GlobalDefs } from '../config/global/types.js';
 import { ownUser, scriptUserFor } from '../config/script-user.js';
-import { FifoWriter } from '../os/fifo.js';
+import { FifoWriter, startFifoScript } from '../os/fifo.js';
 import { lookupIds, userNames } from '../os/users.js';
 
 export function rsFifoLine(rs: string, vs: string, up: boolean): string {
@@ -54,20 +53,20 @@ export function openCheckFifos(g: GlobalDefs): FifoSink | null {
   const specs: FifoSpec[] = [g.notifyFifo, g.lvsNotifyFifo].filter((s): s is FifoSpec => !!s);
   if (specs.length === 0) return null;
   const files = specs.map((s) => new FifoWriter(s.path, s));
+  let stopScript = (): void => undefined;
   const script = g.lvsNotifyFifoScript;
   if (g.lvsNotifyFifo && script?.argv.length) {
     // As its user (own, else script_user, else keepalived_script), like every notify script.
     const as = scriptUserFor(ownUser(script), g, userNames());
     const ids = as ? lookupIds(as.user, as.group) : null;
-    if (typeof ids !== 'string') {
-      const [cmd = '', ...args] = script.argv;
-      const child = spawn(cmd, [...args, g.lvsNotifyFifo.path], { stdio: 'ignore', ...ids });
-      child.on('error', () => {});
-      child.unref();
-    }
+    if (typeof ids !== 'string')
+      stopScript = startFifoScript(script.argv, g.lvsNotifyFifo.path, ids);
   }
   return {
     write: (line) => files.forEach((f) => f.write(line)),
-    close: () => files.forEach((f) => f.close()),
+    close: () => {
+      files.forEach((f) => f.close());
+      stopScript();
+    },
   };
 }

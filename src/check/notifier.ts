@@ -23,6 +23,7 @@ const AT_EXIT_S = 1;
 export class CheckNotifier {
   private fifo: FifoSink | null = null;
   private config: Config | null = null;
+  private fifoKey: string | null = null;
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
@@ -33,13 +34,26 @@ export class CheckNotifier {
     private readonly fifoOpt?: FifoSink | null,
   ) {}
 
-  /** A new config: whose users scripts run as, and which FIFOs get the lines. */
+  /**
+   * A new config: whose users scripts run as, and which FIFOs get the lines. The FIFOs (and
+   * lvs_notify_fifo_script) are reopened only when their settings changed.
+   */
   configure(config: Config): void {
     this.config = config;
-    if (this.fifoOpt === undefined) {
-      this.fifo?.close();
-      this.fifo = openCheckFifos(config.global);
-    } else this.fifo = this.fifoOpt;
+    if (this.fifoOpt !== undefined) {
+      this.fifo = this.fifoOpt;
+      return;
+    }
+    const g = config.global;
+    const key = JSON.stringify([
+      [g.notifyFifo, g.lvsNotifyFifo].map((f) => f && [f.path, f.user, f.group]),
+      g.lvsNotifyFifoScript && [g.lvsNotifyFifoScript.command, g.lvsNotifyFifoScript.user],
+      g.scriptUser,
+    ]);
+    if (key === this.fifoKey) return;
+    this.fifoKey = key;
+    this.fifo?.close();
+    this.fifo = openCheckFifos(g);
   }
 
   /** A real server's verdict changed (`script`: false for the FIFO line only). */
@@ -79,6 +93,7 @@ export class CheckNotifier {
   async close(): Promise<void> {
     this.fifo?.close();
     this.fifo = null;
+    this.fifoKey = null;
     await Promise.allSettled([...this.running]);
   }
 

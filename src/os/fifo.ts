@@ -3,9 +3,9 @@
  * 0644, and handed to its `user [group]` when it was created here; opened read-write and
  * non-blocking, so a missing reader never blocks and a full pipe only loses the line.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
-import { lookupIds } from './users.js';
+import { lookupIds, type RunAs } from './users.js';
 
 export interface FifoOwner {
   user: string | null;
@@ -45,4 +45,37 @@ export class FifoWriter {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/**
+ * A FIFO's script (`*notify_fifo_script`): started with the FIFO's path as its last argument,
+ * as `runAs`, in its own process group as keepalived starts it, so a signal to the daemon's
+ * group does not reach it. Returns what stops it (SIGTERM to its group): keepalived's script
+ * gets SIGTERM when its process ends (PR_SET_PDEATHSIG), ours when its FIFO is closed.
+ */
+export function startFifoScript(
+  argv: readonly string[],
+  path: string,
+  runAs: RunAs | null,
+): () => void {
+  const [cmd, ...args] = argv;
+  if (!cmd) return () => undefined;
+  let child;
+  try {
+    child = spawn(cmd, [...args, path], { stdio: 'ignore', detached: true, ...(runAs ?? {}) });
+  } catch {
+    return () => undefined;
+  }
+  child.on('error', () => {});
+  child.unref();
+  let alive = true;
+  child.on('exit', () => (alive = false));
+  return () => {
+    if (!alive || !child.pid) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
 }

@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import type { FifoSpec } from '../config/global/types.js';
 import type { ScriptValue } from '../config/global/script-value.js';
 import { ownUser, scriptUserFor, type ScriptUser } from '../config/script-user.js';
-import { FifoWriter } from '../os/fifo.js';
+import { FifoWriter, startFifoScript } from '../os/fifo.js';
 import { lookupIds, userNames, type RunAs } from '../os/users.js';
 import { publish } from '../core/bus.js';
 
@@ -60,15 +60,25 @@ export function runArgv(
   let timedOut = false;
   let child;
   try {
-    child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', ...(runAs ?? {}) });
+    // Its own process group, as keepalived runs scripts: a timeout kills what it started too,
+    // and a signal to the daemon's group does not reach it.
+    child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', detached: true, ...(runAs ?? {}) });
   } catch {
     done?.({ code: 127, signal: null, timedOut: false });
     return;
   }
+  const pid = child.pid;
+  const killGroup = (sig: NodeJS.Signals): void => {
+    try {
+      if (pid) process.kill(-pid, sig);
+    } catch {
+      // Group already gone.
+    }
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 1000).unref();
+    killGroup('SIGTERM');
+    setTimeout(() => killGroup('SIGKILL'), 1000).unref();
   }, timeoutMs);
   timer.unref();
   let finished = false;
@@ -97,13 +107,13 @@ export type NotifyStateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED'
 /** Writes FIFO lines; one per configured FIFO. Starts its script (as its user) once. */
 export class NotifyFifo {
   private readonly fifo: FifoWriter;
+  private stopScript: () => void = () => undefined;
 
   constructor(spec: FifoSpec, script: ScriptValue | null, users?: ScriptUsers) {
     this.fifo = new FifoWriter(spec.path, spec);
     if (!script) return;
     const as = users?.runAs(ownUser(script)) ?? null;
-    if (typeof as !== 'string')
-      runArgv([...script.argv, spec.path], 24 * 3600 * 1000, undefined, as);
+    if (typeof as !== 'string') this.stopScript = startFifoScript(script.argv, spec.path, as);
   }
 
   write(line: string): void {
@@ -112,6 +122,7 @@ export class NotifyFifo {
 
   close(): void {
     this.fifo.close();
+    this.stopScript();
   }
 }
 

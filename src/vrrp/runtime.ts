@@ -23,6 +23,7 @@ import { StopBatch } from './stop-batch.js';
 import { SyncGroupRuntime } from './sync-group.js';
 import type { Micros } from './timers.js';
 import { TrackerHub } from './trackers.js';
+import { logUnknownVrids } from './transport.js';
 
 const log = (level: LogLevel, message: string): void =>
   publish('log', { level, subsystem: 'vrrp', message });
@@ -60,6 +61,7 @@ export class VrrpRuntime {
     await this.hub.startLinks();
     this.offGroupSync = this.hub.onChange(() => this.groups.forEach((g) => g.syncFaults()));
     this.config = c;
+    logUnknownVrids(c.global.logUnknownVrids ? (m) => log('info', m) : null);
     this.notifier.log = (m) => log('warning', m);
     this.notifier.users = new ScriptUsers(c.global);
     this.notifier.replaceFifos(this.makeFifos(c));
@@ -174,6 +176,7 @@ export class VrrpRuntime {
   async reload(c: Config): Promise<void> {
     const old = this.config;
     this.config = c;
+    logUnknownVrids(c.global.logUnknownVrids ? (m) => log('info', m) : null);
     const wanted = new Map(this.usable(c).map((v) => [v.name, v]));
     let kept = 0;
     for (const [name, r] of [...this.running]) {
@@ -202,9 +205,23 @@ export class VrrpRuntime {
     };
     if (!old || fifoKeys(old) !== fifoKeys(c)) this.notifier.replaceFifos(this.makeFifos(c));
     this.syncTrackers(c);
-    this.groups.forEach((g) => g.stopped());
+    // Groups are kept by name, with their state: no STOP, and no repeat of a state they are in.
+    const before = new Map(this.groups.map((g) => [g.spec.name, g.state]));
     this.rebuildGroups(c);
+    const same = this.groups.filter((g) => g.adopt(before.get(g.spec.name) ?? null));
+    const keptNames = new Set([...this.running.keys()]);
     for (const [name, v] of wanted) if (!this.running.has(name)) await this.startInstance(v, c);
+    if (c.global.fifoWriteVrrpStatesOnReload) {
+      // keepalived's fifo_write_vrrp_states_on_reload: the FIFO hears the states nothing
+      // notified, so a reader that restarted with the reload learns them again.
+      for (const g of same) this.notifier.line(`GROUP "${g.spec.name}" ${g.state} 0`);
+      for (const name of keptNames) {
+        const inst = this.running.get(name)?.inst;
+        if (!inst || inst.state === 'INIT') continue;
+        const prio = inst.machine?.priority ?? inst.spec.priority;
+        this.notifier.line(`INSTANCE "${name}" ${inst.state} ${prio}`);
+      }
+    }
     log('info', `reload: ${kept} instance(s) kept, ${this.running.size - kept} (re)started`);
   }
 
@@ -217,6 +234,7 @@ export class VrrpRuntime {
 
   async stop(): Promise<void> {
     this.stopBatch.close();
+    logUnknownVrids(null);
     // Stop every instance at once: each master sends its priority-0 advert immediately.
     const all = [...this.running.keys()];
     await Promise.all(all.map((n) => this.stopInstance(n)));

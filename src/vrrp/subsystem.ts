@@ -19,7 +19,8 @@ export function createVrrpSubsystem(): Subsystem {
     // The runtime compares instance fingerprints itself; the diff only says whether to bother.
     async reload(config: Config, diff: ConfigDiff): Promise<void> {
       if (!rt) return;
-      if (diff.changes.length === 0) return;
+      // fifo_write_vrrp_states_on_reload wants the states written on every reload.
+      if (diff.changes.length === 0 && !config.global.fifoWriteVrrpStatesOnReload) return;
       await rt.reload(config);
     },
     beginStop(): void {

@@ -112,6 +112,22 @@ export class SyncGroupRuntime {
     this.notifier.notify('GROUP', this.spec.name, s, 0, this.spec.notify);
   }
 
+  /** The group's state as last notified (null before its members agree on one). */
+  get state(): VrrpStateName | null {
+    return this.groupState;
+  }
+
+  /**
+   * A reload rebuilt the group: it takes over the old group's state without notifying, then
+   * notifies only if its members are now in another state (keepalived's state_same_at_reload).
+   * Returns whether the state stayed the same.
+   */
+  adopt(previous: VrrpStateName | null): boolean {
+    this.groupState = previous;
+    this.updateGroupState();
+    return previous !== null && this.groupState === previous;
+  }
+
   /** STOP notification for the group on shutdown. */
   stopped(): void {
     if (this.groupState !== null)

@@ -56,6 +56,13 @@ export interface VrrpTransport {
 /** A decoded packet (or a typed drop) and when the kernel received it (µs, monotonic). */
 type Listener = (r: DecodeResult, rxMonoUs?: number) => void;
 
+/** global_defs log_unknown_vrids: where adverts for a VRID nobody here runs are reported. */
+let unknownVrid: ((message: string) => void) | null = null;
+
+export function logUnknownVrids(log: ((message: string) => void) | null): void {
+  unknownVrid = log;
+}
+
 /** One receive socket shared by the instances with the same interface, family, group, checksum. */
 class SharedReceiver {
   private static readonly all = new Map<string, SharedReceiver>();
@@ -151,7 +158,12 @@ class SharedReceiver {
     if (r.ok) {
       const dst = this.unicastDst;
       if (dst && !bytesEqual(dst, parseIp(r.advert.ip.dst, o.family) ?? new Uint8Array())) return;
-      for (const l of [...(this.byVrid.get(r.advert.vrid) ?? [])]) l(r, m.rxMonoUs);
+      const ls = this.byVrid.get(r.advert.vrid);
+      if (ls) for (const l of [...ls]) l(r, m.rxMonoUs);
+      else
+        unknownVrid?.(
+          `Unknown VRID(${r.advert.vrid}) received on interface(${o.ifname}). ignoring...`,
+        );
     } else {
       for (const set of [...this.byVrid.values()]) for (const l of [...set]) l(r);
     }

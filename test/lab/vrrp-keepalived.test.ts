@@ -519,3 +519,33 @@ for (const fam of [4, 6] as const) {
     });
   });
 }
+
+test('log_unknown_vrids: an advert for a VRID this node does not run is logged (both daemons)', async () => {
+  requireRoot();
+  const line = 'Unknown VRID(71) received on interface(eth0). ignoring...';
+  const seen: Record<string, boolean> = {};
+  for (const kind of ['stayalive', 'keepalived'] as const) {
+    await withLab('vu', async (lab) => {
+      const { a, b } = await trio(lab);
+      const conf = (vrid: number, global = ''): string =>
+        vrrpConf({
+          vrid,
+          priority: 150,
+          version: 3,
+          advertInt: 0.1,
+          vips: [`192.0.2.${vrid}/24`],
+          global,
+        });
+      const na = startNode(lab, a, kind, conf(70, '  log_unknown_vrids\n'));
+      const nb = startNode(lab, b, 'stayalive', conf(71));
+      await waitFor(() => readFileSync(na.log, 'utf8').includes(line), {
+        timeoutMs: 8000,
+        what: `${kind} logs the unknown VRID`,
+      }).catch(() => undefined);
+      seen[kind] = readFileSync(na.log, 'utf8').includes(line);
+      // Without the keyword, b hears a's VRID 70 and says nothing.
+      assert.doesNotMatch(readFileSync(nb.log, 'utf8'), /Unknown VRID/);
+    });
+  }
+  assert.deepEqual(seen, { stayalive: true, keepalived: true });
+});

@@ -207,3 +207,54 @@ test('startup_script runs to its end before VRRP starts, shutdown_script after t
   assert.deepEqual(got.stayalive, { start: '0', stop: '0', startLog: true });
   assert.deepEqual(got.stayalive, got.keepalived);
 });
+
+test('reload with fifo_write_vrrp_states_on_reload: the FIFO hears unchanged states again, no group STOP', async () => {
+  requireRoot();
+  const got: Record<string, string[]> = {};
+  for (const kind of ['stayalive', 'keepalived'] as const) {
+    for (const group of [false, true, null]) {
+      await withLab('vfr', async (lab) => {
+        const { a } = await trio(lab);
+        chmodSync(lab.dir, 0o755);
+        const bin = join(lab.dir, 'bin');
+        mkdirSync(bin, { mode: 0o755 });
+        const out = join(lab.dir, 'fifo.txt');
+        writeFileSync(join(bin, 'reader.sh'), `#!/bin/sh\nexec cat "$1" >> ${out}\n`, {
+          mode: 0o755,
+        });
+        const fifo = join(lab.dir, 'vrrp.fifo');
+        const conf =
+          vrrpConf({
+            vrid: 76,
+            priority: 150,
+            version: 3,
+            advertInt: 0.1,
+            vips: ['192.0.2.176/24'],
+            global: `  enable_script_security\n  script_user root\n  vrrp_notify_fifo ${fifo}\n  vrrp_notify_fifo_script ${bin}/reader.sh\n${group === null ? '' : '  fifo_write_vrrp_states_on_reload\n'}`,
+          }) + (group ? 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n' : '');
+        const n = startNode(lab, a, kind, conf);
+        const lines = (): string[] =>
+          existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
+        await waitFor(() => lines().some((l) => l.startsWith('INSTANCE "VI_1" MASTER')), {
+          timeoutMs: 8000,
+          what: `${kind}: master`,
+        });
+        await new Promise((r) => setTimeout(r, 500));
+        const before = lines().length;
+        n.proc.kill('SIGHUP');
+        await new Promise((r) => setTimeout(r, 2000));
+        got[`${kind}${group ? ' group' : group === null ? ' noflag' : ''}`] = lines().slice(before);
+        assert.ok(await hasAddr(a, '192.0.2.176'), `${kind}: still master after the reload`);
+      });
+    }
+  }
+  console.log(`FIFO after reload: ${JSON.stringify(got)}`);
+  // An unchanged instance (and sync group) keeps its state over a reload and notifies nothing;
+  // with the flag the FIFO hears the current states again.
+  assert.deepEqual(got['stayalive noflag'], []);
+  assert.deepEqual(got.stayalive, ['INSTANCE "VI_1" MASTER 150']);
+  assert.deepEqual(got['stayalive group'], ['GROUP "G" MASTER 0', 'INSTANCE "VI_1" MASTER 150']);
+  // keepalived 2.2.7 takes a reloaded master through BACKUP and back (notifying both, flag or
+  // not): measured here and kept as a difference (vrrp.md). It ends in the same state.
+  assert.equal(got.keepalived.at(-1), 'INSTANCE "VI_1" MASTER 150');
+});
