@@ -29,6 +29,8 @@ export type Alert =
       up: boolean;
       /** At start: "Starting with quorum up|down". */
       init: boolean;
+      /** Shutting down (`omega`). */
+      stopping: boolean;
       quorum: number;
       hysteresis: number;
       threshold: number;
@@ -117,7 +119,9 @@ export function alertText(routerId: string, a: Alert): AlertText | null {
       // keepalived writes "+" whichever way the hysteresis was applied.
       return {
         subject: `[${routerId}] Virtualserver ${a.vs} - ${a.up ? 'UP' : 'DOWN'}`,
-        body: `=> ${what} ${a.quorum}+${a.hysteresis}=${a.threshold} <= ${a.weight} <=`,
+        body: a.stopping
+          ? '=> Shutting down <='
+          : `=> ${what} ${a.quorum}+${a.hysteresis}=${a.threshold} <= ${a.weight} <=`,
       };
     }
     default: {

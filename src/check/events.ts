@@ -45,6 +45,8 @@ export interface VsQuorumEvent {
   up: boolean;
   /** At start (keepalived's "Starting with quorum …"). */
   init: boolean;
+  /** The daemon is stopping an `omega` virtual server ("Shutting down"). */
+  stopping: boolean;
   quorum: number;
   hysteresis: number;
   threshold: number;

@@ -56,9 +56,9 @@ export class CheckNotifier {
     this.fifo = openCheckFifos(g);
   }
 
-  /** A real server's verdict changed (`script`: false for the FIFO line only). */
-  rsChange(rp: RsPlan, up: boolean, script = true): void {
-    if (script) this.script(up ? rp.rs.notifyUp : rp.rs.notifyDown);
+  /** A real server's verdict changed. */
+  rsChange(rp: RsPlan, up: boolean): void {
+    this.script(up ? rp.rs.notifyUp : rp.rs.notifyDown);
     this.fifo?.write(rsFifoLine(rp.rsId, rp.vsId, up));
   }
 
@@ -69,18 +69,22 @@ export class CheckNotifier {
     publish('rs:gone', { vs: rp.vsId, rs: rp.rsId, why, smtpAlert: rp.rs.smtpAlert ?? true });
   }
 
-  /** The quorum moved from `was` to `up` (`init`: at start), with `weight` live. */
+  /**
+   * The quorum moved from `was` to `up` (`init`: at start), with `weight` live; `stopping`:
+   * the daemon stops an `omega` virtual server (its script gets 1 s, the mail says so).
+   */
   quorum(
     vsId: string,
     vs: VirtualServer,
-    q: { was: boolean; up: boolean; init: boolean; weight: number },
+    q: { was: boolean; up: boolean; init: boolean; weight: number; stopping?: boolean },
   ): void {
-    this.script(q.up ? vs.quorumUp : vs.quorumDown);
+    this.script(q.up ? vs.quorumUp : vs.quorumDown, q.stopping ? AT_EXIT_S : this.timeoutS);
     this.fifo?.write(vsFifoLine(vsId, q.up));
     publish('vs:quorum', {
       vs: vsId,
       up: q.up,
       init: q.init,
+      stopping: q.stopping ?? false,
       quorum: vs.quorum,
       hysteresis: vs.hysteresis,
       // The threshold `was` is judged against (keepalived's update_quorum_state).

@@ -145,7 +145,6 @@ export class CheckerRuntime {
   ): void {
     const plan = planChecks(config);
     this.notifier.configure(config);
-    const firstStart = this.rss.length === 0 && oldRs.size === 0;
     this.logAllFailures = config.global.checkerLogAllFailures;
     this.skipped = plan.skipped;
     for (const s of plan.skipped) this.log('warning', `Skipping ${s.what}: ${s.why}`);
@@ -203,14 +202,24 @@ export class CheckerRuntime {
           reason: 'start',
           cause: 'start',
         });
-        if (!prev && firstStart && config.global.rsInitNotifies)
-          this.notifier.rsChange(rp, v.up, false);
+        // rs_init_notifies: a server that starts up (at start, or new at a reload) is notified
+        // as keepalived's init_service_rs does it (notify_up and the FIFO line); down ones not.
+        if (!prev && v.up && config.global.rsInitNotifies) this.notifier.rsChange(rp, true);
       }
     }
-    // A live real server the reload removed is notified down, as keepalived's clear_diff_rs does.
+    // A live real server the reload removed is notified down, as keepalived's clear_diff_rs does;
+    // a removed virtual server that had quorum loses it (its servers are gone).
     const kept = new Set(next.map((r) => `${r.plan.vsId}|${r.plan.rsId}`));
+    const keptVs = new Set(next.map((r) => r.plan.vsId));
+    const lostVs = new Set<string>();
     for (const [key, r] of oldRs)
       if (!kept.has(key) && r.up) this.notifier.rsGone(r.plan, 'removed');
+    for (const r of oldRs.values()) {
+      const id = r.plan.vsId;
+      if (keptVs.has(id) || lostVs.has(id) || this.quorum.get(id) !== true) continue;
+      lostVs.add(id);
+      this.notifier.quorum(id, r.plan.vs, { was: true, up: false, init: false, weight: 0 });
+    }
     this.rss = next;
     const quorum = new Map<string, boolean>();
     for (const r of next) {
@@ -225,9 +234,15 @@ export class CheckerRuntime {
           : nextQuorum(q, live, vs.quorum, vs.hysteresis);
       quorum.set(id, up);
       // A new VS notifies only when it starts down with a sorry server to put in; a kept one
-      // when a reload moved its quorum (keepalived's update_quorum_state, init case).
+      // when a reload moved its quorum. keepalived reports a loss there as "Lost quorum"
+      // (clear_diff_rs) and a gain as "Starting with quorum up" (init_service_vs).
       if (q === undefined ? !up && vs.sorryServer : up !== q)
-        this.notifier.quorum(id, vs, { was: q ?? false, up, init: q === undefined, weight: live });
+        this.notifier.quorum(id, vs, {
+          was: q ?? false,
+          up,
+          init: up || q === undefined,
+          weight: live,
+        });
     }
     this.quorum = quorum;
     this.suspend.update(
@@ -275,14 +290,32 @@ export class CheckerRuntime {
   }
 
   /**
-   * `omega`: at shutdown each live real server of the VS is notified gone. keepalived's default
-   * lvs_flush_on_stop removes the servers one by one, which notifies servers, not the quorum.
+   * `omega`: at shutdown each live real server of the VS is notified gone, then the VS itself
+   * (quorum_down, `VS … DOWN`, "Shutting down" mail) whatever its quorum was: keepalived's
+   * clear_service_rs_list ends with update_vs_notifies, which notifies whenever it stops.
    */
   private omegaNotifies(): void {
+    const done = new Set<string>();
     for (const r of this.rss) {
-      if (!r.up || !r.plan.vs.omega) continue;
-      r.up = false;
-      this.notifier.rsGone(r.plan, 'shutdown');
+      if (!r.plan.vs.omega) continue;
+      if (r.up) {
+        r.up = false;
+        this.notifier.rsGone(r.plan, 'shutdown');
+      }
+    }
+    for (const r of this.rss) {
+      const id = r.plan.vsId;
+      if (!r.plan.vs.omega || done.has(id)) continue;
+      done.add(id);
+      const was = this.quorum.get(id) ?? false;
+      this.quorum.set(id, false);
+      this.notifier.quorum(id, r.plan.vs, {
+        was,
+        up: false,
+        init: false,
+        weight: 0,
+        stopping: true,
+      });
     }
   }
 

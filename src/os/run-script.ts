@@ -62,7 +62,13 @@ function startScript(
         return resolve({ code: null, signal: null, timedOut: false, error: r });
       ids = r;
     }
-    const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', detached: true, ...ids });
+    let child;
+    try {
+      child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', detached: true, ...ids });
+    } catch (e) {
+      // A bad argument (a NUL byte, a uid the kernel refuses) throws at once: an outcome too.
+      return resolve({ code: null, signal: null, timedOut: false, error: (e as Error).message });
+    }
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = (sig: NodeJS.Signals): void => {

@@ -21,15 +21,15 @@ export interface InstanceWire {
   transport: VrrpTransport | null;
 }
 
-/**
- * The advert source: unicast_src_ip, else mcast_src_ip, else the interface's first IPv4
- * address that is not a VIP (IPv6: its link-local); null when there is none.
- */
 /** Where multicast adverts go: the instance's mcast_dst_ip (either family), else the global group. */
 export function advertGroup(v: VrrpInstance, g: GlobalDefs): string {
   return v.mcastDstIp ?? (v.family === 4 ? g.vrrpMcastGroup4 : g.vrrpMcastGroup6);
 }
 
+/**
+ * The advert source: unicast_src_ip, else mcast_src_ip, else the interface's first IPv4
+ * address that is not a VIP (IPv6: its link-local); null when there is none.
+ */
 export async function findSource(
   rtnl: Rtnl,
   v: VrrpInstance,

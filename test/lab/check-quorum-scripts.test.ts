@@ -112,10 +112,14 @@ ${MISC_TIMING}
           'VS [192.0.2.100]:tcp:80 UP',
         ]);
 
-        // omega: stopping notifies each live real server down; the quorum scripts stay quiet.
+        // omega: stopping notifies each live real server down, then the virtual server.
         assert.ok(await drv.stop(), `driver stopped cleanly: ${drv.proc.output().slice(-2000)}`);
         stopped = true;
-        assert.deepEqual(lines().slice(3).sort(), ['down_11 65534', 'down_12 65534']);
+        assert.deepEqual(lines().slice(3).sort(), [
+          'down_11 65534',
+          'down_12 65534',
+          'quorum_down 0',
+        ]);
         // The reader's `cat` is the script's own child: it ends when the FIFO's last writer does.
       } finally {
         if (!stopped) await drv.stop();

@@ -211,7 +211,9 @@ test('startup_script runs to its end before VRRP starts, shutdown_script after t
 test('reload with fifo_write_vrrp_states_on_reload: the FIFO hears unchanged states again, no group STOP', async () => {
   requireRoot();
   const got: Record<string, string[]> = {};
-  for (const kind of ['stayalive', 'keepalived'] as const) {
+  // stayalive only: keepalived 2.2.7 takes a reloaded master through BACKUP and back, at a
+  // time that varies from run to run (vrrp.md, differences).
+  for (const kind of ['stayalive'] as const) {
     for (const group of [false, true, null]) {
       await withLab('vfr', async (lab) => {
         const { a } = await trio(lab);
@@ -254,7 +256,4 @@ test('reload with fifo_write_vrrp_states_on_reload: the FIFO hears unchanged sta
   assert.deepEqual(got['stayalive noflag'], []);
   assert.deepEqual(got.stayalive, ['INSTANCE "VI_1" MASTER 150']);
   assert.deepEqual(got['stayalive group'], ['GROUP "G" MASTER 0', 'INSTANCE "VI_1" MASTER 150']);
-  // keepalived 2.2.7 takes a reloaded master through BACKUP and back (notifying both, flag or
-  // not): measured here and kept as a difference (vrrp.md). It ends in the same state.
-  assert.equal(got.keepalived.at(-1), 'INSTANCE "VI_1" MASTER 150');
 });

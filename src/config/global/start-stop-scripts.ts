@@ -35,6 +35,9 @@ export function startStopScriptSecurity(config: Config, ctx: ParseCtx): void {
     if (!fact || !s.argv[0]) continue;
     const user = scriptUserFor(ownUser(s), g, ctx.host.users ?? null);
     const f = factFor(fact(s.argv[0]) ?? 'ok', user, ctx.host.userIds);
+    // A script that is there counts for the violation even when it cannot be executed
+    // (keepalived sets SC_ISSCRIPT before its is_executable test).
+    if (f !== 'missing') anyScript = true;
     if (f === 'missing' || f === 'not-executable') {
       ctx.diag.info(
         ErrorCodes.CONFIG_SCRIPT_SECURITY,
@@ -44,7 +47,6 @@ export function startStopScriptSecurity(config: Config, ctx: ParseCtx): void {
       g[field] = null;
       continue;
     }
-    anyScript = true;
     if (f !== 'insecure') continue;
     anyInsecure = true;
     if (!g.enableScriptSecurity) continue;

@@ -129,8 +129,9 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
       );
       return false;
     }
-    if (f === 'not-executable') return false;
+    // There, even if not executable: keepalived sets SC_ISSCRIPT before its is_executable test.
     anyScript = true;
+    if (f === 'not-executable') return false;
     if (f === 'insecure') {
       anyInsecure = true;
       if (secure) {

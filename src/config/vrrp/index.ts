@@ -288,7 +288,12 @@ export const vrrpTopLevel: Record<string, CH> = {
  * path checks (file exists, not writable by non-root) need the file system
  * and belong to the shell.
  */
-function checkScriptSecurityEnabled(config: Config, ctx: ParseCtx, insecure: boolean): void {
+function checkScriptSecurityEnabled(
+  config: Config,
+  ctx: ParseCtx,
+  insecure: boolean,
+  notExecutable: ScriptValue['pos'][],
+): void {
   const v = config.vrrp;
   const g = config.global;
   const instances = Object.values(v.instances);
@@ -300,14 +305,15 @@ function checkScriptSecurityEnabled(config: Config, ctx: ParseCtx, insecure: boo
   ]) {
     for (const x of Object.values(n)) if (typeof x === 'object' && x !== null) notifies.push(x);
   }
-  // A script that is missing or not executable is no script (keepalived: SC_NOTFOUND only).
+  // A missing script is no script (keepalived's SC_NOTFOUND), nor one removed for its user; one
+  // that cannot be executed still is (SC_ISSCRIPT is set before the is_executable test).
   const scripts = Object.values(v.scripts)
-    .filter((s) => s.disabled !== 'not found/accessible' && s.disabled !== 'not executable')
+    .filter((s) => s.disabled !== 'not found/accessible' && s.disabled !== 'unknown user')
     .map((s) => s.script?.pos ?? s.pos);
   const fifos = [g.notifyFifoScript?.pos, g.vrrpNotifyFifoScript?.pos].filter(
     (p) => p !== undefined,
   );
-  const first = [...scripts, ...notifies.map((n) => n.pos), ...fifos][0];
+  const first = [...scripts, ...notifies.map((n) => n.pos), ...notExecutable, ...fifos][0];
   if (!first) return;
   ctx.diag.push({
     code: ErrorCodes.CONFIG_SCRIPT_SECURITY,
@@ -385,8 +391,8 @@ export function finalizeVrrp(config: Config, ctx: ParseCtx): void {
     x.track.gateways = checkTrackGateway(x.track.gateways, config.gateway, ctx, x.name);
 
   vrrpCrossChecks(config, ctx);
-  const { insecure } = vrrpScriptSecurity(config, ctx);
-  checkScriptSecurityEnabled(config, ctx, insecure);
+  const { insecure, notExecutable } = vrrpScriptSecurity(config, ctx);
+  checkScriptSecurityEnabled(config, ctx, insecure, notExecutable);
 
   const first = v.missingInterfaces[0];
   if (first) {

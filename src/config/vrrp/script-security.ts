@@ -110,9 +110,12 @@ function keepNotifyScripts(
     g.vrrpNotifyFifoScript = null;
 }
 
-export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: boolean } {
+export function vrrpScriptSecurity(
+  config: Config,
+  ctx: ParseCtx,
+): { insecure: boolean; notExecutable: ScriptValue['pos'][] } {
   const fact = ctx.host.scriptFile;
-  const out = { insecure: false };
+  const out = { insecure: false, notExecutable: [] as ScriptValue['pos'][] };
   if (Object.keys(config.vrrp.instances).length === 0) return out;
   dropScriptsWithoutUser(config, ctx);
   if (!fact) return out;
@@ -162,6 +165,8 @@ export function vrrpScriptSecurity(config: Config, ctx: ParseCtx): { insecure: b
     if (!s.argv[0]) return true;
     const f = judge(s.argv[0], userOf(ownUser(s)));
     if (f === 'ok') return true;
+    // Dropped, but still a script for the SECURITY VIOLATION (keepalived's SC_ISSCRIPT).
+    if (f === 'not-executable') out.notExecutable.push(s.pos);
     const why =
       f === 'missing'
         ? `could not find script '${s.argv[0]}' - disabling`

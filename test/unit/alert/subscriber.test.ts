@@ -218,14 +218,16 @@ test('a second checker failing while the server is already down mails unless no_
 });
 
 test('virtual-server quorum mails follow its smtp_alert (default: smtp_alert_checker, else off)', async () => {
-  const quorum = (up: boolean, init = false): void =>
+  // Thresholds as keepalived computes them: quorum + hysteresis while down, − while up.
+  const quorum = (up: boolean, init = false, stopping = false): void =>
     publish('vs:quorum', {
       vs: VS,
       up,
       init,
+      stopping,
       quorum: 3,
       hysteresis: 1,
-      threshold: up ? 4 : 2,
+      threshold: up || init ? 4 : 2,
       weight: up ? 4 : 1,
     });
   const off = harness();
@@ -236,17 +238,20 @@ test('virtual-server quorum mails follow its smtp_alert (default: smtp_alert_che
   quorum(false, true);
   quorum(true);
   quorum(false);
+  quorum(false, false, true);
   await h.done();
   assert.deepEqual(subjects(h.sent), [
     `[lb1] Virtualserver ${VS} - DOWN`,
     `[lb1] Virtualserver ${VS} - UP`,
     `[lb1] Virtualserver ${VS} - DOWN`,
+    `[lb1] Virtualserver ${VS} - DOWN`,
   ]);
   const bodies = h.sent.map((m) => m.message.split('\r\n\r\n')[1]);
   assert.deepEqual(bodies, [
-    '=> Starting with quorum down 3+1=2 <= 1 <=\r\n',
+    '=> Starting with quorum down 3+1=4 <= 1 <=\r\n',
     '=> Gained quorum 3+1=4 <= 4 <=\r\n',
     '=> Lost quorum 3+1=2 <= 1 <=\r\n',
+    '=> Shutting down <=\r\n',
   ]);
 });
 

@@ -276,7 +276,7 @@ describe('notify and quorum scripts', () => {
     }
   });
 
-  test('omega: live real servers get notify_down at shutdown (1 s to run); without it nothing runs', async () => {
+  test('omega: at shutdown live servers get notify_down, then the VS quorum_down (1 s each); without it nothing runs', async () => {
     for (const omega of [false, true]) {
       const clock = new VirtualClock();
       const ran: Ran[] = [];
@@ -299,7 +299,12 @@ describe('notify and quorum scripts', () => {
       );
       assert.deepEqual(
         ran.map((r) => [r.argv.join(' '), r.timeoutS]),
-        omega ? [['/rs.sh down', 1]] : [],
+        omega
+          ? [
+              ['/rs.sh down', 1],
+              ['/q.sh down', 1],
+            ]
+          : [],
       );
       assert.deepEqual(
         lines,
@@ -307,10 +312,53 @@ describe('notify and quorum scripts', () => {
           ? [
               'RS [192.0.2.11]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
               'RS [192.0.2.12]:tcp:80 [192.0.2.100]:tcp:80 DOWN',
+              'VS [192.0.2.100]:tcp:80 DOWN',
             ]
           : [],
       );
     }
+  });
+
+  test('a reload that removes a VS with quorum runs its quorum_down; rs_init_notifies notifies up servers only', async () => {
+    const clock = new VirtualClock();
+    const ran: Ran[] = [];
+    const lines: string[] = [];
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(new Map(), []),
+      fifo: { write: (l) => lines.push(l), close: () => {} },
+      runNotify: runner(ran),
+    });
+    // rs_init_notifies with .11 down at start (alpha checker) and .12 up (no checker).
+    const conf = SCRIPTS('', '  script_user nobody\n  rs_init_notifies\n').replace(
+      '    TCP_CHECK {\n      retry 0',
+      '    notify_up "/rs.sh up"\n    TCP_CHECK {\n      alpha\n      retry 0',
+    );
+    rt.start(
+      parseAs(
+        conf.replace(
+          '  real_server 192.0.2.12 80 {\n',
+          '  real_server 192.0.2.12 80 {\n    notify_up "/rs12.sh up"\n',
+        ),
+      ).config,
+    );
+    assert.deepEqual(
+      ran.map((r) => r.argv.join(' ')),
+      ['/rs12.sh up'],
+    );
+    assert.deepEqual(lines, ['RS [192.0.2.12]:tcp:80 [192.0.2.100]:tcp:80 UP']);
+    await clock.advance(0);
+    ran.length = 0;
+    lines.length = 0;
+    // The VS goes: its live servers are notified down, then its quorum.
+    rt.reload(parseAs('global_defs {\n  script_user nobody\n}\n').config);
+    assert.deepEqual(
+      ran.map((r) => r.argv.join(' ')),
+      ['/rs.sh down', '/q.sh down'],
+    );
+    assert.equal(lines.at(-1), 'VS [192.0.2.100]:tcp:80 DOWN');
+    await rt.stop();
   });
 
   test('a reload that removes a live real server notifies it down, and a quorum it moves', async () => {
