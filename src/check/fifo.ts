@@ -52,12 +52,16 @@ export interface FifoSink {
 export function openCheckFifos(g: GlobalDefs): FifoSink | null {
   const specs: FifoSpec[] = [g.notifyFifo, g.lvsNotifyFifo].filter((s): s is FifoSpec => !!s);
   if (specs.length === 0) return null;
-  const files = specs.map((s) => new FifoWriter(s.path, s));
+  const users = userNames();
+  // Each FIFO's owner: the user written after its path, else the default script user.
+  const files = specs.map(
+    (s) => new FifoWriter(s.path, s.user ? s : scriptUserFor(null, g, users)),
+  );
   let stopScript = (): void => undefined;
   const script = g.lvsNotifyFifoScript;
   if (g.lvsNotifyFifo && script?.argv.length) {
     // As its user (own, else script_user, else keepalived_script), like every notify script.
-    const as = scriptUserFor(ownUser(script), g, userNames());
+    const as = scriptUserFor(ownUser(script), g, users);
     const ids = as ? lookupIds(as.user, as.group) : null;
     if (typeof ids !== 'string')
       stopScript = startFifoScript(script.argv, g.lvsNotifyFifo.path, ids);

@@ -47,7 +47,11 @@ export class CheckNotifier {
     const g = config.global;
     const key = JSON.stringify([
       [g.notifyFifo, g.lvsNotifyFifo].map((f) => f && [f.path, f.user, f.group]),
-      g.lvsNotifyFifoScript && [g.lvsNotifyFifoScript.command, g.lvsNotifyFifoScript.user],
+      g.lvsNotifyFifoScript && [
+        g.lvsNotifyFifoScript.command,
+        g.lvsNotifyFifoScript.user,
+        g.lvsNotifyFifoScript.group,
+      ],
       g.scriptUser,
     ]);
     if (key === this.fifoKey) return;

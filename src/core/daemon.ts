@@ -29,6 +29,10 @@ export interface DaemonDeps {
 
 export class Daemon {
   private config: Config | undefined;
+  /** The config a reload is applying: events raised meanwhile are judged by it (mails). */
+  private pending: Config | undefined;
+  /** Aborts startup_script when a stop comes during it. */
+  private startAbort: AbortController | undefined;
   private control: ControlServer | undefined;
   private readonly startedAt = new Date();
   private reloads = 0;
@@ -80,13 +84,20 @@ export class Daemon {
     if (blocker) throw new Error(`cannot start: ${formatDiagnostic(blocker)}`);
     this.config = loaded.config;
     // Before the subsystems start, so their first transitions are mailed too.
-    this.smtpAlerts = startSmtpAlerts(() => this.config ?? loaded.config);
+    this.smtpAlerts = startSmtpAlerts(() => this.pending ?? this.config ?? loaded.config);
     if (this.opts.dumpConf) {
       publish('log', { level: 'info', subsystem: 'config', message: JSON.stringify(this.config) });
     }
     for (const p of this.pidFiles()) writePidFile(p);
+    // Stop signals are ours from here, as keepalived sets them up before its startup script:
+    // a SIGTERM while it runs ends the script and the start, and removes the pid files.
+    this.trap('SIGTERM', () => void this.stop('SIGTERM'));
+    this.trap('SIGINT', () => void this.stop('SIGINT'));
     // keepalived runs startup_script to its end (or its timeout) before anything starts.
-    await runStartStopScript(this.config, 'startup');
+    this.startAbort = new AbortController();
+    await runStartStopScript(this.config, 'startup', this.startAbort.signal);
+    this.startAbort = undefined;
+    if (this.stopping) return;
     for (const s of this.deps.subsystems) await s.start(this.config);
     const extra = Object.assign({}, ...this.deps.subsystems.map((s) => s.commands?.() ?? {}));
     this.control = await startControlServer(this.opts.controlSocket, {
@@ -97,8 +108,6 @@ export class Daemon {
       dump: () => this.dump('data'),
     });
     this.trap('SIGHUP', () => void this.reload());
-    this.trap('SIGTERM', () => void this.stop('SIGTERM'));
-    this.trap('SIGINT', () => void this.stop('SIGINT'));
     this.trap('SIGUSR1', () => void this.dump('data'));
     this.trap('SIGUSR2', () => void this.dump('stats'));
     this.deps.notify(`READY=1\nSTATUS=Startup complete\nMAINPID=${process.pid}`);
@@ -134,12 +143,15 @@ export class Daemon {
       return;
     }
     const diff = diffConfig(this.config, loaded.config);
+    this.pending = loaded.config;
     try {
       for (const s of this.deps.subsystems) await s.reload(loaded.config, diff);
     } catch (e) {
+      this.pending = undefined;
       this.rejectReload(`applying failed: ${(e as Error).message}`);
       return;
     }
+    this.pending = undefined;
     this.config = loaded.config;
     this.lastReload = { at: new Date().toISOString(), outcome: 'applied' };
     publish('daemon:reload', { outcome: 'applied', changes: diff });
@@ -187,6 +199,7 @@ export class Daemon {
 
   /** SIGTERM/SIGINT: stop subsystems (they remove what they made), files, socket. */
   stop(reason: string): Promise<void> {
+    this.startAbort?.abort();
     this.stopping ??= (async () => {
       for (const s of this.deps.subsystems) {
         try {

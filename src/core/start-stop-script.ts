@@ -14,6 +14,7 @@ import { publish } from './bus.js';
 export async function runStartStopScript(
   config: Config,
   which: 'startup' | 'shutdown',
+  signal?: AbortSignal,
 ): Promise<void> {
   const g = config.global;
   const s = which === 'startup' ? g.startupScript : g.shutdownScript;
@@ -23,7 +24,12 @@ export async function runStartStopScript(
   const log = (level: 'info' | 'warning', message: string): void =>
     publish('log', { level, subsystem: 'daemon', message });
   log('info', `Running ${which} script ${s.argv[0]}`);
-  const o = await runScript(s.argv, { timeoutS, user: as?.user ?? null, group: as?.group ?? null });
+  const o = await runScript(
+    s.argv,
+    { timeoutS, user: as?.user ?? null, group: as?.group ?? null },
+    signal,
+  );
+  if (signal?.aborted) return log('warning', `${which} script ${s.argv[0]} ended by the stop`);
   if (o.error) log('warning', `${which} script ${s.argv[0]} could not run: ${o.error}`);
   else if (o.timedOut) log('warning', `${which} script ${s.argv[0]} timed out after ${timeoutS} s`);
   else if (o.code !== 0)

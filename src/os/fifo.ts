@@ -1,10 +1,20 @@
 /**
- * A notify FIFO as keepalived keeps one (lib/notify.c fifo_open): created when missing, mode
- * 0644, and handed to its `user [group]` when it was created here; opened read-write and
- * non-blocking, so a missing reader never blocks and a full pipe only loses the line.
+ * A notify FIFO as keepalived keeps one (lib/notify.c fifo_open / fifo_close): created when
+ * missing, mode 0644, handed to its owner (its `user [group]`, else the default script user)
+ * when it was created here; opened read-write, non-blocking and without following a symlink,
+ * so a missing reader never blocks, a full pipe only loses the line, and a link planted at the
+ * path is refused; removed on close when it was created here.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { lookupIds, type RunAs } from './users.js';
 
 export interface FifoOwner {
@@ -14,15 +24,17 @@ export interface FifoOwner {
 
 export class FifoWriter {
   private fd: number | null = null;
+  private created = false;
 
   constructor(
     private readonly path: string,
-    owner: FifoOwner = { user: null, group: null },
+    owner: FifoOwner | null = null,
   ) {
     if (existsSync(path)) return;
     // Node has no mkfifo(3); the coreutils tool is part of every Debian base system.
     const made = spawnSync('mkfifo', ['-m', '0644', path], { stdio: 'ignore' });
-    if (made.status !== 0 || !owner.user) return;
+    this.created = made.status === 0;
+    if (!this.created || !owner?.user) return;
     const ids = lookupIds(owner.user, owner.group);
     if (typeof ids === 'string') return;
     try {
@@ -34,7 +46,10 @@ export class FifoWriter {
 
   write(line: string): void {
     try {
-      this.fd ??= openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
+      this.fd ??= openSync(
+        this.path,
+        constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW,
+      );
       writeSync(this.fd, `${line}\n`);
     } catch {
       // EAGAIN (no reader draining) or a vanished FIFO: the line is lost, as with keepalived.
@@ -42,6 +57,15 @@ export class FifoWriter {
   }
 
   close(): void {
+    // Unlinked first, as keepalived does, so a reader that loops reopening it cannot.
+    if (this.created) {
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // Already gone.
+      }
+      this.created = false;
+    }
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }

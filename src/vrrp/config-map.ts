@@ -14,6 +14,7 @@ import { encodeAdvert, passAuthData } from './packet.js';
 import { seconds, type Micros } from './timers.js';
 import type { AdvertExpectations, VrrpAdvertFields } from './types.js';
 import { garpExtraIfPlan } from './vip-placement.js';
+import { addressVmacs } from './vip-placement.js';
 
 /** Advert interval of an instance in centiseconds (v2 whole seconds, v3 10 ms steps). */
 export function intervalCs(v: VrrpInstance): number {
@@ -144,10 +145,12 @@ const GLOBAL_KEYS = [
   'vrrpGarpExtraIf',
   'vrrpGarpInterval',
   'vrrpGnaInterval',
-  // VMAC names and address-VMAC names: a changed prefix renames the instance's VMACs.
-  'vmacPrefix',
-  'vmacAddrPrefix',
 ] as const satisfies readonly (keyof GlobalDefs)[];
+
+/** Whether the instance makes VMACs: its own (use_vmac) or address VMACs (use_vmac_addr…). */
+function usesVmacs(v: VrrpInstance): boolean {
+  return v.useVmac !== null || addressVmacs(v).length > 0;
+}
 
 /**
  * A stable text that changes exactly when a reload must restart the instance: its own block,
@@ -169,5 +172,7 @@ export function instanceFingerprint(v: VrrpInstance, c: Config): string {
     files: fileNames.map((n) => pos(vr.trackFiles[n] ?? null)),
     processes: procNames.map((n) => pos(vr.trackProcesses[n] ?? null)),
     global: GLOBAL_KEYS.map((k) => c.global[k]),
+    // VMAC name prefixes rename the VMACs of an instance that has some, and only of those.
+    vmacNames: usesVmacs(v) ? [c.global.vmacPrefix, c.global.vmacAddrPrefix] : null,
   });
 }

@@ -113,6 +113,7 @@ export class InstanceRuntime {
   private trackedSrc: string | null = null;
   /** Removed by a reload: the state it was in (its notifies are not STOP). */
   private deletedFrom: VrrpStateName | null = null;
+  private restarting = false;
   /** stop() ran (shutdown() alone leaves the sockets open until stop). */
   private closed = false;
   /** Holds a reference on the shared no_accept nftables filter. */
@@ -363,6 +364,9 @@ export class InstanceRuntime {
       }
       case 'notify':
         if (fx.state === 'STOP' && this.deletedFrom !== null) this.deletedNotify(fx.priority);
+        // A restart for a changed config is no stop to the outside: keepalived never stops an
+        // instance on reload (it notifies the states the new one enters).
+        else if (fx.state === 'STOP' && this.restarting) break;
         else this.env.notifier.notify('INSTANCE', v.name, fx.state, fx.priority, v.notify);
         break;
       case 'notify-master-rx-lower-pri':
@@ -514,10 +518,12 @@ export class InstanceRuntime {
    * SIGTERM / removal: priority-0 advert if master, VIPs removed, STOP notify; then close.
    * `deleted` (removed by a reload): keepalived's notifies instead of STOP (deletedNotify).
    */
-  async stop(deleted = false): Promise<void> {
+  /** `why`: removed by a reload (DELETED notifies), restarted for a change (no STOP notify). */
+  async stop(why: 'stop' | 'deleted' | 'restart' = 'stop'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (deleted) this.deletedFrom = this.machine?.state ?? 'INIT';
+    if (why === 'deleted') this.deletedFrom = this.machine?.state ?? 'INIT';
+    this.restarting = why === 'restart';
     this.shutdown();
     this.unsubscribe?.();
     await this.chain;

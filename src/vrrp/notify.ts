@@ -39,9 +39,14 @@ export class ScriptUsers {
 
   constructor(private readonly global: { scriptUser: ScriptUser | null }) {}
 
+  /** The user a script runs as (null: ourselves). */
+  userFor(own: ScriptUser | null): ScriptUser | null {
+    return scriptUserFor(own, this.global, this.users);
+  }
+
   /** uid/gid to run as, null for ourselves, or why the script cannot run. */
   runAs(own: ScriptUser | null): RunAs | null | string {
-    const u = scriptUserFor(own, this.global, this.users);
+    const u = this.userFor(own);
     return u ? lookupIds(u.user, u.group) : null;
   }
 }
@@ -110,7 +115,8 @@ export class NotifyFifo {
   private stopScript: () => void = () => undefined;
 
   constructor(spec: FifoSpec, script: ScriptValue | null, users?: ScriptUsers) {
-    this.fifo = new FifoWriter(spec.path, spec);
+    // Its owner: the user written after its path, else the default script user.
+    this.fifo = new FifoWriter(spec.path, spec.user ? spec : (users?.userFor(null) ?? null));
     if (!script) return;
     const as = users?.runAs(ownUser(script)) ?? null;
     if (typeof as !== 'string') this.stopScript = startFifoScript(script.argv, spec.path, as);
@@ -143,10 +149,10 @@ export class Notifier {
     runArgv([...s.argv, ...extra], this.timeoutMs, undefined, as);
   }
 
-  /** Reload: new FIFOs replace the old ones (which are closed). */
-  replaceFifos(fifos: NotifyFifo[]): void {
+  /** Reload: the old FIFOs are closed (a FIFO we made is removed), then new ones made. */
+  replaceFifos(make: () => NotifyFifo[]): void {
     this.close();
-    this.fifos = fifos;
+    this.fifos = make();
   }
 
   /** keepalived's order: FIFO line, state script, then `notify` with the four extra words. */

@@ -64,7 +64,7 @@ export class VrrpRuntime {
     logUnknownVrids(c.global.logUnknownVrids ? (m) => log('info', m) : null);
     this.notifier.log = (m) => log('warning', m);
     this.notifier.users = new ScriptUsers(c.global);
-    this.notifier.replaceFifos(this.makeFifos(c));
+    this.notifier.replaceFifos(() => this.makeFifos(c));
     this.syncTrackers(c);
     this.rebuildGroups(c);
     for (const v of this.usable(c)) await this.startInstance(v, c);
@@ -166,11 +166,14 @@ export class VrrpRuntime {
     }
   }
 
-  private async stopInstance(name: string, deleted = false): Promise<void> {
+  private async stopInstance(
+    name: string,
+    why: 'stop' | 'deleted' | 'restart' = 'stop',
+  ): Promise<void> {
     const r = this.running.get(name);
     if (!r) return;
     this.running.delete(name);
-    await r.inst.stop(deleted);
+    await r.inst.stop(why);
   }
 
   async reload(c: Config): Promise<void> {
@@ -183,10 +186,10 @@ export class VrrpRuntime {
       const v = wanted.get(name);
       if (!v) {
         log('info', `(${name}) removed by reload: stopping`);
-        await this.stopInstance(name, true);
+        await this.stopInstance(name, 'deleted');
       } else if (instanceFingerprint(v, c) !== r.fingerprint) {
         log('info', `(${name}) configuration changed: restarting`);
-        await this.stopInstance(name);
+        await this.stopInstance(name, 'restart');
       } else kept++;
     }
     // Removed and changed instances stopped with the old config's script users; now the new.
@@ -203,7 +206,7 @@ export class VrrpRuntime {
         g.scriptUser,
       ]);
     };
-    if (!old || fifoKeys(old) !== fifoKeys(c)) this.notifier.replaceFifos(this.makeFifos(c));
+    if (!old || fifoKeys(old) !== fifoKeys(c)) this.notifier.replaceFifos(() => this.makeFifos(c));
     this.syncTrackers(c);
     // Groups are kept by name, with their state: no STOP, and no repeat of a state they are in.
     const before = new Map(this.groups.map((g) => [g.spec.name, g.state]));

@@ -2,7 +2,7 @@
 // USR1 dump, TERM stop), the control socket and stayalivectl, detaching without -n,
 // systemd notify and syslog datagrams — run inside a lab host.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { requireRoot, waitFor, withLab, type Host, type Lab } from './lib/index.js';
@@ -119,6 +119,44 @@ test('foreground daemon: pid files, status, reload applied and rejected, dump, c
     assert.match(log, /Reload finished/);
     assert.match(log, /Reload rejected, keeping the running configuration/);
     assert.match(log, /Stopped stayalive/);
+  });
+});
+
+test('SIGTERM while startup_script runs ends the script and the start; pid files go', async () => {
+  requireRoot();
+  await withLab('dstart', async (lab) => {
+    const { h, files } = await setup(lab);
+    // A script that would hold the start for 33 s; its child `sleep` marks the group.
+    const script = join(lab.dir, 'start.sh');
+    writeFileSync(script, '#!/bin/sh\nsleep 33\n', { mode: 0o755 });
+    chmodSync(lab.dir, 0o755);
+    writeFileSync(
+      files.conf,
+      CONF('first', files.dump).replace(
+        'global_defs {',
+        `global_defs {\n  enable_script_security\n  script_user root\n  startup_script ${script}\n  startup_script_timeout 60`,
+      ),
+    );
+    const p = h.spawn(
+      [...daemonArgv, '-n', '-l', '-G', '-f', files.conf, '-p', files.pid, '-r', files.vrrpPid],
+      { logTo: files.log },
+    );
+    await waitFor(() => existsSync(files.pid), { timeoutMs: 15000, what: 'pid file' });
+    await waitFor(() => readFileSync(files.log, 'utf8').includes('Running startup script'), {
+      timeoutMs: 5000,
+      what: 'startup script running',
+    });
+    const t0 = Date.now();
+    process.kill(Number(readFileSync(files.pid, 'utf8')), 'SIGTERM');
+    const ex = await p.exited;
+    assert.equal(ex.code, 0);
+    assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+    assert.ok(!existsSync(files.pid), 'pid file removed');
+    const log = readFileSync(files.log, 'utf8');
+    assert.match(log, /startup script .* ended by the stop/);
+    assert.doesNotMatch(log, /\(VI_1\) Entering/, 'VRRP never started');
+    const left = await h.exec(['sh', '-c', "ps -eo args | grep -x 'sleep 33' || true"]);
+    assert.equal(left.stdout.trim(), '', 'the script and its child are gone');
   });
 });
 

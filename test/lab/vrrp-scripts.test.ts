@@ -257,3 +257,44 @@ test('reload with fifo_write_vrrp_states_on_reload: the FIFO hears unchanged sta
   assert.deepEqual(got.stayalive, ['INSTANCE "VI_1" MASTER 150']);
   assert.deepEqual(got['stayalive group'], ['GROUP "G" MASTER 0', 'INSTANCE "VI_1" MASTER 150']);
 });
+
+test('reload that changes an instance restarts it without a STOP notify', async () => {
+  requireRoot();
+  await withLab('vrs', async (lab) => {
+    const { a } = await trio(lab);
+    chmodSync(lab.dir, 0o755);
+    const bin = join(lab.dir, 'bin');
+    mkdirSync(bin, { mode: 0o755 });
+    const out = join(lab.dir, 'fifo.txt');
+    writeFileSync(join(bin, 'reader.sh'), `#!/bin/sh\nexec cat "$1" >> ${out}\n`, {
+      mode: 0o755,
+    });
+    const conf = (prio: number): string =>
+      vrrpConf({
+        vrid: 77,
+        priority: prio,
+        version: 3,
+        advertInt: 0.1,
+        vips: ['192.0.2.177/24'],
+        global: `  enable_script_security\n  script_user root\n  vrrp_notify_fifo ${lab.dir}/vrrp.fifo\n  vrrp_notify_fifo_script ${bin}/reader.sh\n`,
+      });
+    const n = startNode(lab, a, 'stayalive', conf(150));
+    const lines = (): string[] =>
+      existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
+    await waitFor(() => lines().includes('INSTANCE "VI_1" MASTER 150'), {
+      timeoutMs: 8000,
+      what: 'master',
+    });
+    const before = lines().length;
+    writeFileSync(n.log.replace(/\.log$/, '.conf'), conf(140));
+    n.proc.kill('SIGHUP');
+    await waitFor(() => lines().includes('INSTANCE "VI_1" MASTER 140'), {
+      timeoutMs: 8000,
+      what: 'master again at 140',
+    });
+    assert.deepEqual(lines().slice(before), [
+      'INSTANCE "VI_1" BACKUP 140',
+      'INSTANCE "VI_1" MASTER 140',
+    ]);
+  });
+});

@@ -14,6 +14,7 @@ import { walkBlock, type Handler, type ParseCtx } from '../schema.js';
 import { arg, parseInteger } from '../values.js';
 import { globalDefsSpec } from './keywords.js';
 import type { GlobalDefs } from './types.js';
+import { checkFifoOwners } from './fifo-owners.js';
 import { startStopScriptSecurity } from './start-stop-scripts.js';
 
 export type { GlobalDefs, FifoSpec, LvsDataplaneMode } from './types.js';
@@ -205,5 +206,6 @@ export function finalizeGlobal(config: Config, ctx: ParseCtx): void {
   g.notificationEmailFrom ??= `keepalived@${ctx.host.hostname}`;
   g.vrrpGarpLowerPrioDelay ??= g.vrrpGarpMasterDelay;
   g.vrrpGarpLowerPrioRepeat ??= g.vrrpGarpMasterRepeat;
+  checkFifoOwners(config, ctx);
   startStopScriptSecurity(config, ctx);
 }

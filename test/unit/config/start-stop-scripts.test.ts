@@ -1,4 +1,5 @@
-// keepalived's start/shutdown script check (core/main.c), pure: file facts from a stub host.
+// keepalived's start/shutdown script check (core/main.c) and notify FIFO owners (global_parser.c),
+// pure: file facts from a stub host.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HostFacts, ScriptFileFact } from '../../../src/config/host-facts.js';
@@ -49,4 +50,22 @@ test('a user the host lacks, or no default user, makes the script invalid (exit 
   const d = parse(conf(' enable_script_security\n shutdown_script /bin/true'), host({}));
   assert.equal(d.config.global.shutdownScript, null);
   assert.ok(d.msgs.includes('Invalid shutdown script'), d.msgs.join('\n'));
+});
+
+test('a notify FIFO whose owner cannot be set is ignored, as keepalived ignores it', () => {
+  const r = parse(
+    conf(
+      ' script_user root\n vrrp_notify_fifo /run/v.fifo nosuch\n notify_fifo /run/n.fifo nobody',
+    ),
+    host({}),
+  );
+  assert.equal(r.config.global.vrrpNotifyFifo, null);
+  assert.equal(r.config.global.notifyFifo?.user, 'nobody');
+  assert.ok(r.msgs.includes('Invalid user/group for vrrp_notify_fifo /run/v.fifo - ignoring'));
+  assert.equal(r.rc, 0, 'logged only');
+  const d = parse(conf(' enable_script_security\n lvs_notify_fifo /run/l.fifo'), host({}));
+  assert.equal(d.config.global.lvsNotifyFifo, null);
+  assert.ok(
+    d.msgs.includes('Failed to set default user for lvs_notify_fifo /run/l.fifo - ignoring'),
+  );
 });

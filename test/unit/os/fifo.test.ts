@@ -2,6 +2,9 @@
 // never block.
 import assert from 'node:assert/strict';
 import {
+  existsSync,
+  readFileSync,
+  symlinkSync,
   mkdtempSync,
   openSync,
   readSync,
@@ -38,11 +41,20 @@ test(
     closeSync(r);
     for (let i = 0; i < 10_000; i++) w.write('x'.repeat(100));
     w.close();
+    assert.equal(existsSync(path), false, 'a FIFO we made is removed on close');
     // A regular file already there is not replaced, nor chowned.
     const plain = join(dir, 'plain');
     writeFileSync(plain, '');
     new FifoWriter(plain, { user: 'nobody', group: null }).close();
     assert.ok(statSync(plain).isFile());
     assert.equal(statSync(plain).uid, 0);
+    // A symlink planted at the path is not followed: the line is lost, the target untouched.
+    const link = join(dir, 'link');
+    symlinkSync(plain, link);
+    const l = new FifoWriter(link, null);
+    l.write('INSTANCE "VI_1" MASTER 100');
+    l.close();
+    assert.equal(readFileSync(plain, 'utf8'), '');
+    assert.ok(existsSync(plain) && existsSync(link), 'not ours: nothing removed');
   },
 );

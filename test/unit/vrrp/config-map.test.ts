@@ -124,11 +124,20 @@ test('fingerprint: same config → same; priority or a tracked script change →
   assert.notEqual(fp(a, 'VI_1'), fp(c, 'VI_1'));
   assert.notEqual(fp(a, 'VI_1'), fp(d, 'VI_1'));
   assert.equal(fp(a, 'VI_2'), fp(d, 'VI_2'), 'VI_2 does not track chk');
-  // Global keywords an instance reads when it starts: VMAC name prefixes rename its VMACs.
-  for (const kw of ['vmac_prefix vr', 'vmac_addr_prefix va', 'vrrp_garp_interval 0.01']) {
-    const e = load(text(100, 1).replace('script_user root\n', `script_user root\n ${kw}\n`)).config;
-    assert.notEqual(fp(a, 'VI_2'), fp(e, 'VI_2'), kw);
+  // Global keywords an instance reads when it starts.
+  const withGlobal = (kw: string, t = text(100, 1)) =>
+    load(t.replace('script_user root\n', `script_user root\n ${kw}\n`)).config;
+  assert.notEqual(fp(a, 'VI_2'), fp(withGlobal('vrrp_garp_interval 0.01'), 'VI_2'));
+  // VMAC name prefixes rename VMACs: they restart an instance that has some, not the others.
+  const vmac = text(100, 1).replace(
+    ' virtual_router_id 52\n',
+    ' virtual_router_id 52\n use_vmac\n',
+  );
+  const v0 = load(vmac).config;
+  for (const kw of ['vmac_prefix vr', 'vmac_addr_prefix va']) {
+    assert.equal(fp(a, 'VI_2'), fp(withGlobal(kw), 'VI_2'), `${kw}: no VMAC, no restart`);
   }
+  assert.notEqual(fp(v0, 'VI_2'), fp(withGlobal('vmac_prefix vr', vmac), 'VI_2'));
 });
 
 const view = (
