@@ -55,13 +55,20 @@ export class ScriptUsers {
  * Runs argv with a timeout, as `runAs` when given (setgid, supplementary groups dropped,
  * setuid: libuv's order); `done` gets the outcome. Spawn errors count as exit code 127.
  */
+/** A started script: settles when it has exited; `kill` signals its process group. */
+export interface Running {
+  exited: Promise<void>;
+  kill(sig: NodeJS.Signals): void;
+}
+
 export function runArgv(
   argv: string[],
   timeoutMs: number,
   done?: ScriptDone,
   runAs?: RunAs | null,
-): void {
-  if (argv.length === 0) return;
+): Running {
+  const none: Running = { exited: Promise.resolve(), kill: () => undefined };
+  if (argv.length === 0) return none;
   let timedOut = false;
   let child;
   try {
@@ -70,7 +77,7 @@ export function runArgv(
     child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', detached: true, ...(runAs ?? {}) });
   } catch {
     done?.({ code: 127, signal: null, timedOut: false });
-    return;
+    return none;
   }
   const pid = child.pid;
   const killGroup = (sig: NodeJS.Signals): void => {
@@ -87,14 +94,18 @@ export function runArgv(
   }, timeoutMs);
   timer.unref();
   let finished = false;
+  let settle: () => void = () => undefined;
+  const exited = new Promise<void>((r) => (settle = r));
   const finish = (code: number | null, signal: string | null): void => {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
     done?.({ code, signal, timedOut });
+    settle();
   };
   child.on('error', () => finish(127, null));
   child.on('exit', (code, signal) => finish(code, signal));
+  return { exited, kill: (sig) => !finished && killGroup(sig) };
 }
 
 export interface NotifyScripts {
@@ -133,6 +144,7 @@ export class NotifyFifo {
 }
 
 export class Notifier {
+  private readonly running = new Set<Running>();
   /** Who runs the scripts (set from the config); without it they run as ourselves. */
   users: ScriptUsers | null = null;
   /** Where a script that cannot run is reported. */
@@ -146,7 +158,23 @@ export class Notifier {
   private run(s: ScriptValue, extra: string[] = []): void {
     const as = this.users?.runAs(ownUser(s)) ?? null;
     if (typeof as === 'string') return this.log(`Not running script ${s.command}: ${as}`);
-    runArgv([...s.argv, ...extra], this.timeoutMs, undefined, as);
+    const r = runArgv([...s.argv, ...extra], this.timeoutMs, undefined, as);
+    this.running.add(r);
+    void r.exited.then(() => this.running.delete(r));
+  }
+
+  /**
+   * At stop: the scripts still running get `ms` to finish (keepalived gives STOP scripts 1 s),
+   * then SIGTERM to their group — keepalived's scripts get SIGTERM when its process exits.
+   */
+  async settle(ms: number): Promise<void> {
+    const all = [...this.running];
+    if (all.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+    await Promise.race([Promise.all(all.map((r) => r.exited)), late]);
+    clearTimeout(timer);
+    for (const r of this.running) r.kill('SIGTERM');
   }
 
   /** Reload: the old FIFOs are closed (a FIFO we made is removed), then new ones made. */

@@ -216,7 +216,8 @@ export class VrrpRuntime {
     for (const [name, v] of wanted) if (!this.running.has(name)) await this.startInstance(v, c);
     if (c.global.fifoWriteVrrpStatesOnReload) {
       // keepalived's fifo_write_vrrp_states_on_reload: the FIFO hears the states nothing
-      // notified, so a reader that restarted with the reload learns them again.
+      // notified. (keepalived restarts its FIFO scripts on every reload, so they need this;
+      // ours keep running unless their settings change.)
       for (const g of same) this.notifier.line(`GROUP "${g.spec.name}" ${g.state} 0`);
       for (const name of keptNames) {
         const inst = this.running.get(name)?.inst;
@@ -244,6 +245,8 @@ export class VrrpRuntime {
     this.groups.forEach((g) => g.stopped());
     this.offGroupSync?.();
     this.hub?.stop();
+    // STOP scripts get 1 s, as keepalived's; then the shutdown script may run.
+    await this.notifier.settle(1000);
     this.notifier.close();
     this.rtnl?.close();
     this.rtnl = null;
