@@ -18,14 +18,8 @@
  */
 import { ErrorCodes } from '../../core/errors.js';
 import type { ParseCtx } from '../schema.js';
-import {
-  defaultUserFails,
-  factFor,
-  ownUser,
-  scriptUserFor,
-  userKnown,
-  type ScriptUser,
-} from '../script-user.js';
+import { factFor, ownUser, scriptUserFor, type ScriptUser } from '../script-user.js';
+import { scriptUserCheck } from '../script-user-check.js';
 import { cfgError, cfgInfo } from './common.js';
 import { disable } from './checker-common.js';
 import type { LvsSection, MiscChecker, ScriptCommand } from './types.js';
@@ -68,22 +62,10 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
 
   // Users first: keepalived resolves them as it reads each script (the MISC_CHECK block's end,
   // each notify line), before this pass.
-  const defaultFails = defaultUserFails(g, ctx.host.users);
-  // A failed script_user was reported where it stood; only the keepalived_script case here.
-  let reported = g.scriptUserFailed;
-  const reportDefault = (pos: ScriptCommand['pos']): void => {
-    if (reported) return;
-    reported = true;
-    cfgError(
-      ctx,
-      'Unable to set default user keepalived_script for script',
-      pos,
-      ErrorCodes.CONFIG_INVALID_OBJECT,
-    );
-  };
+  const users = scriptUserCheck(g, ctx);
   for (const c of misc) {
-    if (!defaultFails || c.user !== null || !c.script) continue;
-    reportDefault(c.pos);
+    if (!users.defaultFails || c.user !== null || !c.script) continue;
+    users.reportDefault(c.pos);
     cfgError(
       ctx,
       `Unable to set default user for misc script '${c.script.command}' - removing`,
@@ -92,28 +74,6 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
     );
     disable(c, 'no default script user');
   }
-  /** A notify or quorum script keeps a user keepalived can resolve, or is dropped (logged). */
-  const userOk = (s: ScriptCommand, type: string): boolean => {
-    if (s.user !== null) {
-      if (userKnown(ctx.host, s.user, s.group)) return true;
-      cfgInfo(
-        ctx,
-        `Invalid user/group for ${type} script ${s.argv[0]} - ignoring`,
-        s.pos,
-        ErrorCodes.CONFIG_BAD_VALUE,
-      );
-      return false;
-    }
-    if (!defaultFails) return true;
-    reportDefault(s.pos);
-    cfgInfo(
-      ctx,
-      `Failed to set default user for ${type} script ${s.argv[0]} - ignoring`,
-      s.pos,
-      ErrorCodes.CONFIG_SCRIPT_SECURITY,
-    );
-    return false;
-  };
   const userOf = (own: ScriptUser | null): ScriptUser | null =>
     scriptUserFor(own, g, ctx.host.users ?? null);
 
@@ -153,7 +113,7 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
       disable(c, 'script missing or insecure');
   }
   const keep = <S extends ScriptCommand>(s: S | null, type: string): S | null =>
-    s && userOk(s, type) && judge(s, 'notify script', userOf(ownUser(s))) ? s : null;
+    s && users.keep(s, type) && judge(s, 'notify script', userOf(ownUser(s))) ? s : null;
   for (const vs of lvs.virtualServers) {
     if (!vs.usable) continue;
     vs.quorumUp = keep(vs.quorumUp, 'quorum');

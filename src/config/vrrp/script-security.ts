@@ -21,14 +21,8 @@ import type { ScriptValue } from '../global/script-value.js';
 import type { ScriptFileFact } from '../host-facts.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
-import {
-  defaultUserFails,
-  factFor,
-  ownUser,
-  scriptUserFor,
-  userKnown,
-  type ScriptUser,
-} from '../script-user.js';
+import { factFor, ownUser, scriptUserFor, type ScriptUser } from '../script-user.js';
+import { scriptUserCheck } from '../script-user-check.js';
 
 function has<T>(r: Record<string, T>, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(r, k);
@@ -42,22 +36,10 @@ function has<T>(r: Record<string, T>, k: string): boolean {
  * script with a log line).
  */
 function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
-  const g = config.global;
-  const defaultFails = defaultUserFails(g, ctx.host.users);
-  // A failed script_user was reported where it stood; only the keepalived_script case here.
-  let reported = g.scriptUserFailed;
-  const report = (pos: ScriptValue['pos']): void => {
-    if (reported) return;
-    reported = true;
-    ctx.diag.error(
-      ErrorCodes.CONFIG_INVALID_OBJECT,
-      'Unable to set default user keepalived_script for script',
-      pos,
-    );
-  };
+  const users = scriptUserCheck(config.global, ctx);
   for (const s of Object.values(config.vrrp.scripts)) {
-    if (!defaultFails || s.user || !s.script || s.disabled) continue;
-    report(s.pos);
+    if (!users.defaultFails || s.user || !s.script || s.disabled) continue;
+    users.reportDefault(s.pos);
     s.disabled = 'no default script user';
     ctx.diag.error(
       ErrorCodes.CONFIG_INVALID_OBJECT,
@@ -65,25 +47,7 @@ function dropScriptsWithoutUser(config: Config, ctx: ParseCtx): void {
       s.pos,
     );
   }
-  keepNotifyScripts(config, (x, type) => {
-    if (x.user) {
-      if (userKnown(ctx.host, x.user, x.group)) return true;
-      ctx.diag.info(
-        ErrorCodes.CONFIG_BAD_VALUE,
-        `Invalid user/group for ${type} script ${x.argv[0]} - ignoring`,
-        x.pos,
-      );
-      return false;
-    }
-    if (!defaultFails) return true;
-    report(x.pos);
-    ctx.diag.info(
-      ErrorCodes.CONFIG_SCRIPT_SECURITY,
-      `Failed to set default user for ${type} script ${x.argv[0]} - ignoring`,
-      x.pos,
-    );
-    return false;
-  });
+  keepNotifyScripts(config, (x, type) => users.keep(x, type));
 }
 
 /**

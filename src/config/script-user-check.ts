@@ -1,0 +1,63 @@
+/**
+ * keepalived resolves a script's user as it reads the script (lib/notify.c notify_script_init):
+ * a `user [group]` the host lacks drops the script ("Invalid user/group for TYPE script …"); with
+ * no user of its own it takes the default, and when keepalived cannot pick one (see
+ * defaultUserFails) the script is dropped too ("Failed to set default user …"), after one
+ * "Unable to set default user keepalived_script for script" error. Shared by the VRRP and
+ * checker script passes. Pure: users come from the host facts.
+ */
+import { ErrorCodes } from '../core/errors.js';
+import type { Position } from './diagnostics.js';
+import type { GlobalDefs } from './global/types.js';
+import type { ParseCtx } from './schema.js';
+import { defaultUserFails, userKnown } from './script-user.js';
+
+export interface ScriptUserCheck {
+  /** Whether keepalived keeps the script for its user; logs why not. */
+  keep(
+    s: { user: string | null; group: string | null; argv: string[]; pos: Position },
+    type: string,
+  ): boolean;
+  /** The default user cannot be picked: report it once. */
+  reportDefault(pos: Position): void;
+  /** Whether scripts without a user of their own are dropped. */
+  readonly defaultFails: boolean;
+}
+
+export function scriptUserCheck(g: GlobalDefs, ctx: ParseCtx): ScriptUserCheck {
+  const defaultFails = defaultUserFails(g, ctx.host.users);
+  // A failed script_user was reported where it stood; only the keepalived_script case here.
+  let reported = g.scriptUserFailed;
+  const reportDefault = (pos: Position): void => {
+    if (reported) return;
+    reported = true;
+    ctx.diag.error(
+      ErrorCodes.CONFIG_INVALID_OBJECT,
+      'Unable to set default user keepalived_script for script',
+      pos,
+    );
+  };
+  return {
+    defaultFails,
+    reportDefault,
+    keep(s, type) {
+      if (s.user) {
+        if (userKnown(ctx.host, s.user, s.group)) return true;
+        ctx.diag.info(
+          ErrorCodes.CONFIG_BAD_VALUE,
+          `Invalid user/group for ${type} script ${s.argv[0]} - ignoring`,
+          s.pos,
+        );
+        return false;
+      }
+      if (!defaultFails) return true;
+      reportDefault(s.pos);
+      ctx.diag.info(
+        ErrorCodes.CONFIG_SCRIPT_SECURITY,
+        `Failed to set default user for ${type} script ${s.argv[0]} - ignoring`,
+        s.pos,
+      );
+      return false;
+    },
+  };
+}
