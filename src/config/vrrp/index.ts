@@ -386,6 +386,14 @@ export function finalizeVrrp(config: Config, ctx: ParseCtx): void {
       );
   }
 
+  // notify_priority_changes: the instance's own, else its sync group's, else the global one.
+  for (const inst of Object.values(v.instances)) {
+    const group =
+      inst.syncGroup && has(v.syncGroups, inst.syncGroup) ? v.syncGroups[inst.syncGroup] : null;
+    inst.notifyPriorityChanges ??=
+      group?.notifyPriorityChanges ?? config.global.vrrpNotifyPriorityChanges;
+  }
+
   // track_gateway references resolve against the whole file's gateway_track blocks.
   for (const x of [...Object.values(v.instances), ...Object.values(v.syncGroups)])
     x.track.gateways = checkTrackGateway(x.track.gateways, config.gateway, ctx, x.name);

@@ -208,7 +208,6 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
     warn(`(${v.name}) strict mode requires higher_prio_send_advert to be clear - resetting`);
     v.higherPrioSendAdvert = false;
   }
-  v.notifyPriorityChanges ??= g.vrrpNotifyPriorityChanges;
   if (v.interface) {
     const own = v.track.interfaces.findIndex((t) => t.name === v.interface);
     if (own >= 0) {

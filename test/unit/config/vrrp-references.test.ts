@@ -180,3 +180,18 @@ test('vrrp_script without script is removed', () => {
   assert.equal(config.vrrp.scripts.s, undefined);
   assert.ok(msgs.includes('No script set for vrrp_script s - removing'));
 });
+
+test('notify_priority_changes: the instance, else its sync group, else global_defs', () => {
+  const inst = (name: string, vrid: number, own = ''): string =>
+    `vrrp_instance ${name} {\n interface eth0\n virtual_router_id ${vrid}\n${own} virtual_ipaddress {\n  10.0.0.${vrid}\n }\n}\n`;
+  const { config } = load(
+    'global_defs {\n vrrp_notify_priority_changes off\n}\n' +
+      inst('A', 1) +
+      inst('B', 2, ' notify_priority_changes off\n') +
+      inst('C', 3) +
+      inst('D', 4) +
+      'vrrp_sync_group G {\n group {\n  A\n  B\n }\n notify_priority_changes on\n}\n',
+  );
+  const n = (x: string) => config.vrrp.instances[x].notifyPriorityChanges;
+  assert.deepEqual([n('A'), n('B'), n('C'), n('D')], [true, false, false, false]);
+});
