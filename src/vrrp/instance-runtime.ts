@@ -41,6 +41,7 @@ import type { VrrpTransport } from './transport.js';
 import type { AdvertExpectations, DecodeResult, DropReason } from './types.js';
 import type { InstanceVmacs } from './instance-vmacs.js';
 import { advertGroup, findSource, openWire } from './instance-wire.js';
+import { claimIpv4Conf } from '../os/sysctl-claims.js';
 
 export interface InstanceEnv {
   rtnl: Rtnl;
@@ -114,6 +115,8 @@ export class InstanceRuntime {
   /** Removed by a reload: the state it was in (its notifies are not STOP). */
   private deletedFrom: VrrpStateName | null = null;
   private restarting = false;
+  /** Gives back the interface setting promote_secondaries holds. */
+  private releaseConf: (() => void) | null = null;
   /** stop() ran (shutdown() alone leaves the sockets open until stop). */
   private closed = false;
   /** Holds a reference on the shared no_accept nftables filter. */
@@ -178,6 +181,9 @@ export class InstanceRuntime {
     }
     const wire = await openWire({ rtnl: this.env.rtnl, v, g, link, source, log: this.env.log });
     ({ vmacs: this.vmacs, addrs: this.addrs, announcer: this.announcer } = wire);
+    // promote_secondaries: while this instance runs, removing its interface's primary address
+    // promotes a secondary one instead of flushing them all (held per interface, restored last).
+    if (v.promoteSecondaries) this.releaseConf = claimIpv4Conf(ifname, 'promote_secondaries', '1');
     this.transport = wire.transport;
     if (v.unicastFaultNoPeer && v.unicastPeers.length === 0) {
       // unicast_fault_no_peer without peers: FAULT for good instead of falling back to multicast.
@@ -532,6 +538,8 @@ export class InstanceRuntime {
     this.transport?.close();
     this.announcer?.close();
     await this.vmacs?.remove();
+    this.releaseConf?.();
+    this.releaseConf = null;
   }
 
   /**

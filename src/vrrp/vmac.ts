@@ -5,8 +5,8 @@
  *
  * As keepalived 2.2.7 (vrrp_vmac.c, vrrp_if_config.c), for an IPv4 VMAC: the macvlan gets arp_ignore=1,
  * accept_local=1, rp_filter=0, promote_secondaries=1, and the base interface arp_ignore=1 and
- * arp_filter=1 (so only the macvlan answers ARP for the VIPs); the base values are restored on
- * removal. A link of the same name left by a crashed run is deleted and created again.
+ * arp_filter=1 (so only the macvlan answers ARP for the VIPs); the base values are restored when
+ * the last VMAC on that base is removed (os/sysctl-claims.ts counts them, as keepalived does). A link of the same name left by a crashed run is deleted and created again.
  *
  * An IPv4 VMAC has IPv6 disabled, as keepalived (else the kernel's MLD and router solicitations
  * leave from the virtual MAC, even from a crashed master). IPv6 (MAC 00:00:5e:00:02:<VRID>):
@@ -23,35 +23,22 @@
  *
  * The instance's VMACs (its own and those of use_vmac_addr) are made by instance-vmacs.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Rtnl } from '../os/rtnl/index.js';
+import { claimIpv4Conf, writeIpv4Conf } from '../os/sysctl-claims.js';
 import { virtualMac } from './frame.js';
-
-const conf = (ifname: string, key: string): string => `/proc/sys/net/ipv4/conf/${ifname}/${key}`;
-
-function readSysctl(ifname: string, key: string): string | null {
-  try {
-    return readFileSync(conf(ifname, key), 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
-function writeSysctl(ifname: string, key: string, value: string): void {
-  writeFileSync(conf(ifname, key), value);
-}
 
 export class Vmac {
   /** Names of the VMACs this process runs (vmac-name.ts picks around them). */
   static readonly inUse = new Set<string>();
-  private saved: [string, string][] = [];
+  /** The base interface's ARP settings this VMAC holds (shared with other VMACs on it). */
+  private readonly claims: (() => void)[] = [];
 
   private constructor(
     private readonly rtnl: Rtnl,
     readonly ifname: string,
     readonly ifindex: number,
     readonly mac: string,
-    private readonly base: string,
   ) {}
 
   static async create(
@@ -69,7 +56,7 @@ export class Vmac {
     const old = await rtnl.link(name).catch(() => null);
     if (old) await rtnl.deleteLink(old.index);
     const link = await rtnl.createMacvlan({ name, link: base.index, mode: 'private', mac });
-    const v = new Vmac(rtnl, name, link.index, mac, base.name);
+    const v = new Vmac(rtnl, name, link.index, mac);
     // IPv4 only, as keepalived: an IPv6 VMAC leaves the ARP settings of both links alone.
     if (family === 4) {
       for (const [k, val] of [
@@ -78,15 +65,9 @@ export class Vmac {
         ['rp_filter', '0'],
         ['promote_secondaries', '1'],
       ]) {
-        writeSysctl(name, k, val);
+        writeIpv4Conf(name, k, val);
       }
-      for (const k of ['arp_ignore', 'arp_filter']) {
-        const was = readSysctl(base.name, k);
-        if (was !== null && was !== '1') {
-          v.saved.push([k, was]);
-          writeSysctl(base.name, k, '1');
-        }
-      }
+      for (const k of ['arp_ignore', 'arp_filter']) v.claims.push(claimIpv4Conf(base.name, k, '1'));
     }
     // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link. No automatic
     // link-local (RFC 5798 §7.4), as keepalived.
@@ -123,13 +104,7 @@ export class Vmac {
   async remove(): Promise<void> {
     Vmac.inUse.delete(this.ifname);
     await this.rtnl.deleteLink(this.ifindex).catch(() => undefined);
-    for (const [k, was] of this.saved) {
-      try {
-        writeSysctl(this.base, k, was);
-      } catch {
-        // the base interface went away: nothing left to restore
-      }
-    }
-    this.saved = [];
+    // The base's ARP settings go back once no VMAC on it needs them (keepalived counts too).
+    for (const release of this.claims.splice(0)) release();
   }
 }

@@ -104,6 +104,10 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
   // `use_vmac 02:00:00:00:01` (five octets): the sixth is the VRID.
   if (v.useVmac?.mac && v.useVmac.mac.split(':').length === 5)
     v.useVmac.mac += `:${(v.virtualRouterId ?? 0).toString(16).padStart(2, '0')}`;
+  if (v.promoteSecondaries && v.useVmac) {
+    warn(`(${v.name}) promote_secondaries is automatically set for vmacs - ignoring`);
+    v.promoteSecondaries = false;
+  }
   if (v.strictMode && v.useVmac && v.vmacXmitBase) {
     warn(`(${v.name}) xmit_base is incompatible with strict mode - resetting`);
     v.vmacXmitBase = false;
