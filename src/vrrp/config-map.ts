@@ -65,6 +65,22 @@ export function advertAddresses(v: VrrpInstance): string[] {
     .map((a) => a.address);
 }
 
+/**
+ * The instance's share of its receive socket's buffer, as keepalived computes it: its own
+ * kernel_rx_buf_size, else global_defs vrrp_rx_bufs_policy (a size, or vrrp_rx_bufs_multiplier
+ * times the advert's length — with the IPv4 header, as vrrp_adv_len — or the link's MTU); 0: none.
+ */
+export function rxBufShare(v: VrrpInstance, g: GlobalDefs, mtu: number | undefined): number {
+  if (v.kernelRxBufSize) return v.kernelRxBufSize;
+  const p = g.vrrpRxBufsPolicy;
+  if (!p) return 0;
+  if (p.kind === 'size') return p.size;
+  if (p.kind === 'mtu') return mtu ? g.vrrpRxBufsMultiplier * mtu : 0;
+  const t = advertTemplate(v);
+  const len = 8 + t.addresses.length * (v.family === 4 ? 4 : 16) + (t.authType ? 8 : 0);
+  return g.vrrpRxBufsMultiplier * (len + (v.family === 4 ? 20 : 0));
+}
+
 /** Receive checks for validateAdvert. */
 export function toExpectations(v: VrrpInstance, g: GlobalDefs): AdvertExpectations {
   return {

@@ -12,6 +12,7 @@ import { Announcer } from './announcer.js';
 import { InstanceVmacs } from './instance-vmacs.js';
 import { RawVrrpTransport, type VrrpTransport } from './transport.js';
 import { garpExtraIfPlan } from './vip-placement.js';
+import { rxBufShare } from './config-map.js';
 
 export interface InstanceWire {
   vmacs: InstanceVmacs;
@@ -121,6 +122,7 @@ async function openRest(
             v3ChecksumAsV2: v.v3ChecksumAsV2,
           },
           vrid: v.virtualRouterId ?? 0,
+          rxBufShare: rxBufShare(v, g, link.mtu),
         })
       : null;
   return { vmacs, addrs, announcer, transport };

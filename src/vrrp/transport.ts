@@ -38,6 +38,11 @@ export interface VrrpTransportOptions {
   checksum: ChecksumOptions;
   /** The instance's VRID: received adverts for other VRIDs are not delivered. */
   vrid: number;
+  /**
+   * This instance's share of the shared receive socket's buffer (kernel_rx_buf_size or
+   * vrrp_rx_bufs_policy), in bytes; 0: none. The socket gets the sum, as keepalived's.
+   */
+  rxBufShare?: number;
 }
 
 /** One instance's wire. `send` takes a function so v3/IPv4 can put each destination in its checksum. */
@@ -69,6 +74,8 @@ class SharedReceiver {
   private readonly sock: RawSocket;
   private readonly byVrid = new Map<number, Set<Listener>>();
   private users = 0;
+  /** Receive buffer shares of the instances on this socket (keepalived sums them). */
+  private readonly shares = new Map<Listener, number>();
   /** Unicast: adverts to another local address are not ours (keepalived binds to the source). */
   private readonly unicastDst: Uint8Array | null;
 
@@ -114,10 +121,26 @@ class SharedReceiver {
     return r;
   }
 
-  add(vrid: number, l: Listener): void {
+  add(vrid: number, l: Listener, rxBufShare = 0): void {
     let set = this.byVrid.get(vrid);
     if (!set) this.byVrid.set(vrid, (set = new Set()));
     set.add(l);
+    if (rxBufShare > 0) {
+      this.shares.set(l, rxBufShare);
+      this.applyRcvbuf();
+    }
+  }
+
+  /** SO_RCVBUF = the sum of the shares (the kernel doubles it, and caps it at rmem_max). */
+  private applyRcvbuf(): void {
+    let sum = 0;
+    for (const n of this.shares.values()) sum += n;
+    if (sum === 0 || this.sock.isClosed) return;
+    try {
+      this.sock.setOption('rcvbuf', Math.min(sum, 0x7fffffff));
+    } catch {
+      // keepalived logs and goes on with the kernel's default; so does the socket here.
+    }
   }
 
   /** Reads until the queue is empty (without waiting for the loop to report readiness). */
@@ -138,6 +161,7 @@ class SharedReceiver {
     const set = this.byVrid.get(vrid);
     set?.delete(l);
     if (set?.size === 0) this.byVrid.delete(vrid);
+    if (this.shares.delete(l) && this.users > 1) this.applyRcvbuf();
     if (--this.users > 0) return;
     SharedReceiver.all.delete(this.key);
     this.sock.close();
@@ -202,7 +226,7 @@ export class RawVrrpTransport implements VrrpTransport {
       s.close();
       throw e;
     }
-    this.receiver.add(o.vrid, this.listener);
+    this.receiver.add(o.vrid, this.listener, o.rxBufShare ?? 0);
   }
 
   send(build: (dst: string) => Uint8Array): number {

@@ -69,6 +69,8 @@ export function defaultGlobalDefs(host: HostFacts): GlobalDefs {
     vrrpGnaInterval: 0,
     vrrpMinGarp: false,
     vrrpGarpExtraIf: null,
+    vrrpRxBufsPolicy: null,
+    vrrpRxBufsMultiplier: 3,
     vrrpDownTimerAdverts: 3,
     vrrpLowerPrioNoAdvert: false,
     vrrpHigherPrioSendAdvert: false,

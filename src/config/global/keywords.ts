@@ -186,6 +186,43 @@ const garpExtraIf: H = (node, g, ctx) => {
   g.vrrpGarpExtraIf = { all: v.all, interval: v.interval };
 };
 
+/** keepalived's vrrp_rx_bufs_policy: MTU, ADVERT or a size; a size wins over a policy, MTU over ADVERT. */
+const rxBufsPolicy: H = (node, g, ctx) => {
+  const bad = (m: string): void => ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, m, node.pos);
+  if (node.args.length === 0) return bad('vrrp_rx_bufs_policy missing');
+  let mtu = false;
+  let advert = false;
+  let size: number | null = null;
+  for (const a of node.args) {
+    const w = a.text.toUpperCase();
+    if (w === 'MTU') mtu = true;
+    else if (w === 'ADVERT') advert = true;
+    // keepalived reads the number from the first word, whichever word it is looking at.
+    else if (/^\d+$/.test(node.args[0].text) && Number(node.args[0].text) <= 0xffffffff)
+      size = Number(node.args[0].text);
+    else bad(`Invalid vrrp_rx_bufs_policy ${a.text}`);
+  }
+  if (size !== null && (mtu || advert)) {
+    bad('Cannot set vrrp_rx_bufs_policy size and policy, ignoring policy');
+    mtu = advert = false;
+  } else if (mtu && advert) {
+    bad('Cannot set both vrrp_rx_bufs_policy MTU and ADVERT, ignoring ADVERT');
+    advert = false;
+  }
+  if (size !== null) g.vrrpRxBufsPolicy = { kind: 'size', size };
+  else if (mtu) g.vrrpRxBufsPolicy = { kind: 'mtu' };
+  else if (advert) g.vrrpRxBufsPolicy = { kind: 'advert' };
+};
+
+const rxBufsMultiplier: H = (node, g, ctx) => {
+  const bad = (m: string): void => ctx.diag.warn(ErrorCodes.CONFIG_BAD_VALUE, m, node.pos);
+  if (node.args.length !== 1) return bad('Invalid vrrp_rx_bufs_multiplier');
+  const t = node.args[0].text;
+  const n = /^\d+$/.test(t) ? Number(t) : NaN;
+  if (!(n >= 1 && n <= 0xffffffff)) return bad(`Invalid vrrp_rx_bufs_multiplier ${t}`);
+  g.vrrpRxBufsMultiplier = n;
+};
+
 const minGarp: H = (node, g, ctx) => {
   const v = parseBoolFlag(node, ctx);
   if (v === undefined) return;
@@ -326,8 +363,8 @@ export const globalDefsSpec: BlockSpec<GlobalDefs> = {
     vmac_addr_prefix: word('vmacAddrPrefix'),
     dynamic_interfaces: dynamicInterfaces,
     disable_local_igmp: flag('disableLocalIgmp'),
-    vrrp_rx_bufs_policy: keep,
-    vrrp_rx_bufs_multiplier: keep,
+    vrrp_rx_bufs_policy: rxBufsPolicy,
+    vrrp_rx_bufs_multiplier: rxBufsMultiplier,
 
     nftables,
     nftables_priority: intIn('nftablesPriority', -2147483648, 2147483647),

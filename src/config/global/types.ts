@@ -76,6 +76,13 @@ export interface GlobalDefs {
   vrrpGnaInterval: number;
   vrrpMinGarp: boolean;
   vrrpGarpExtraIf: { all: boolean; interval: number } | null;
+  /**
+   * vrrp_rx_bufs_policy: the VRRP receive socket's buffer per instance without its own
+   * kernel_rx_buf_size — a fixed size, or the multiplier times the MTU or the advert's length.
+   */
+  vrrpRxBufsPolicy: { kind: 'size'; size: number } | { kind: 'mtu' | 'advert' } | null;
+  /** vrrp_rx_bufs_multiplier [3]. */
+  vrrpRxBufsMultiplier: number;
   vrrpDownTimerAdverts: number;
   vrrpLowerPrioNoAdvert: boolean;
   vrrpHigherPrioSendAdvert: boolean;

@@ -109,3 +109,24 @@ test('duplicate net_namespace is reported and the first kept', () => {
   assert.equal(config.global.netNamespace, 'a');
   assert.ok(msgs.includes('Duplicate net_namespace definition b - ignoring'));
 });
+
+test('vrrp_rx_bufs_policy and multiplier: keepalived precedence and messages', () => {
+  const g = (lines: string) => load(`global_defs {\n${lines}\n}\n`);
+  assert.deepEqual(g(' vrrp_rx_bufs_policy mtu').config.global.vrrpRxBufsPolicy, { kind: 'mtu' });
+  assert.deepEqual(g(' vrrp_rx_bufs_policy 50000').config.global.vrrpRxBufsPolicy, {
+    kind: 'size',
+    size: 50000,
+  });
+  const both = g(' vrrp_rx_bufs_policy MTU ADVERT');
+  assert.deepEqual(both.config.global.vrrpRxBufsPolicy, { kind: 'mtu' });
+  assert.ok(
+    both.msgs.includes('Cannot set both vrrp_rx_bufs_policy MTU and ADVERT, ignoring ADVERT'),
+  );
+  const sized = g(' vrrp_rx_bufs_policy 5000 MTU');
+  assert.deepEqual(sized.config.global.vrrpRxBufsPolicy, { kind: 'size', size: 5000 });
+  assert.equal(exitCode(sized.diags), 5);
+  const m = g(' vrrp_rx_bufs_multiplier 0');
+  assert.equal(m.config.global.vrrpRxBufsMultiplier, 3);
+  assert.ok(m.msgs.includes('Invalid vrrp_rx_bufs_multiplier 0'));
+  assert.equal(g(' vrrp_rx_bufs_multiplier 5').config.global.vrrpRxBufsMultiplier, 5);
+});

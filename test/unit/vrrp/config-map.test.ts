@@ -5,6 +5,7 @@ import {
   advertEncoder,
   advertTemplate,
   instanceFingerprint,
+  rxBufShare,
   intervalCs,
   toExpectations,
   toMachineConfig,
@@ -243,4 +244,20 @@ test('advertEncoder: v2 PASS advert with the priority asked for and the password
   // Encoded once per (priority, destination): a master's every advert reuses the bytes.
   assert.equal(encode(0, '224.0.0.18'), b);
   assert.notEqual(encode(0, '192.0.2.7'), b);
+});
+
+test('rxBufShare: kernel_rx_buf_size, else vrrp_rx_bufs_policy (size, MTU or advert length)', () => {
+  const body =
+    ' version 2\n authentication {\n auth_type PASS\n auth_pass x\n }\n virtual_ipaddress {\n 10.0.0.10/24\n 10.0.0.11/24\n }';
+  const share = (own: string, globals: string, mtu = 1500): number => {
+    const c = inst(own + body, globals).config;
+    return rxBufShare(c.vrrp.instances.VI_1, c.global, mtu);
+  };
+  assert.equal(share('', ''), 0, 'no policy: the kernel default');
+  assert.equal(share(' kernel_rx_buf_size 70000\n', ' vrrp_rx_bufs_policy MTU'), 70000);
+  assert.equal(share('', ' vrrp_rx_bufs_policy 50000'), 50000);
+  assert.equal(share('', ' vrrp_rx_bufs_policy MTU'), 3 * 1500);
+  assert.equal(share('', ' vrrp_rx_bufs_policy MTU\n vrrp_rx_bufs_multiplier 5'), 5 * 1500);
+  // v2 advert with PASS and two IPv4 VIPs: 8 + 2×4 + 8 = 24 bytes, plus the IPv4 header.
+  assert.equal(share('', ' vrrp_rx_bufs_policy ADVERT'), 3 * (24 + 20));
 });
