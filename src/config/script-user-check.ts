@@ -24,13 +24,15 @@ export interface ScriptUserCheck {
   readonly defaultFails: boolean;
 }
 
+/** One report per parse, as keepalived's default user is looked up once per process. */
+const reportedIn = new WeakMap<ParseCtx, boolean>();
+
 export function scriptUserCheck(g: GlobalDefs, ctx: ParseCtx): ScriptUserCheck {
   const defaultFails = defaultUserFails(g, ctx.host.users);
   // A failed script_user was reported where it stood; only the keepalived_script case here.
-  let reported = g.scriptUserFailed;
   const reportDefault = (pos: Position): void => {
-    if (reported) return;
-    reported = true;
+    if (g.scriptUserFailed || reportedIn.get(ctx)) return;
+    reportedIn.set(ctx, true);
     ctx.diag.error(
       ErrorCodes.CONFIG_INVALID_OBJECT,
       'Unable to set default user keepalived_script for script',

@@ -43,6 +43,7 @@ export class Daemon {
   readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
   private smtpAlerts: SmtpAlerts | undefined;
   private reloading = Promise.resolve();
+  private starting: Promise<void> = Promise.resolve();
   private readonly onSignal = new Map<NodeJS.Signals, () => void>();
 
   constructor(
@@ -89,16 +90,29 @@ export class Daemon {
       publish('log', { level: 'info', subsystem: 'config', message: JSON.stringify(this.config) });
     }
     for (const p of this.pidFiles()) writePidFile(p);
-    // Stop signals are ours from here, as keepalived sets them up before its startup script:
-    // a SIGTERM while it runs ends the script and the start, and removes the pid files.
+    // Signals are ours from here, as keepalived sets them up before its startup script: a
+    // SIGTERM during the start ends it (stop() waits for the step in progress), a SIGHUP
+    // reloads once the start is done.
     this.trap('SIGTERM', () => void this.stop('SIGTERM'));
     this.trap('SIGINT', () => void this.stop('SIGINT'));
+    this.trap('SIGHUP', () => void this.reload());
+    this.trap('SIGUSR1', () => void this.dump('data'));
+    this.trap('SIGUSR2', () => void this.dump('stats'));
+    this.starting = this.startSteps(this.config);
+    await this.starting;
+  }
+
+  /** The start after the config is in: startup_script, subsystems, control socket, READY. */
+  private async startSteps(config: Config): Promise<void> {
     // keepalived runs startup_script to its end (or its timeout) before anything starts.
     this.startAbort = new AbortController();
-    await runStartStopScript(this.config, 'startup', this.startAbort.signal);
+    await runStartStopScript(config, 'startup', this.startAbort.signal);
     this.startAbort = undefined;
+    for (const s of this.deps.subsystems) {
+      if (this.stopping) return;
+      await s.start(config);
+    }
     if (this.stopping) return;
-    for (const s of this.deps.subsystems) await s.start(this.config);
     const extra = Object.assign({}, ...this.deps.subsystems.map((s) => s.commands?.() ?? {}));
     this.control = await startControlServer(this.opts.controlSocket, {
       ...extra,
@@ -107,9 +121,7 @@ export class Daemon {
       reload: () => this.reload().then(() => this.lastReload),
       dump: () => this.dump('data'),
     });
-    this.trap('SIGHUP', () => void this.reload());
-    this.trap('SIGUSR1', () => void this.dump('data'));
-    this.trap('SIGUSR2', () => void this.dump('stats'));
+    if (this.stopping) return;
     this.deps.notify(`READY=1\nSTATUS=Startup complete\nMAINPID=${process.pid}`);
   }
 
@@ -120,7 +132,10 @@ export class Daemon {
 
   /** SIGHUP: read again; an unusable new config is reported and the running one kept. */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(() => this.doReload());
+    // Behind the start: a SIGHUP during startup_script reloads once everything runs.
+    this.reloading = this.reloading
+      .then(() => this.starting.catch(() => undefined))
+      .then(() => this.doReload());
     return this.reloading;
   }
 
@@ -201,6 +216,10 @@ export class Daemon {
   stop(reason: string): Promise<void> {
     this.startAbort?.abort();
     this.stopping ??= (async () => {
+      // Let the start step or reload in progress finish (they look at `stopping` between
+      // steps), so nothing they make is left behind after the teardown.
+      await this.starting.catch(() => undefined);
+      await this.reloading.catch(() => undefined);
       for (const s of this.deps.subsystems) {
         try {
           s.beginStop?.(reason);

@@ -3,7 +3,7 @@
  * missing, mode 0644, handed to its owner (its `user [group]`, else the default script user)
  * when it was created here; opened read-write, non-blocking and without following a symlink,
  * so a missing reader never blocks, a full pipe only loses the line, and a link planted at the
- * path is refused; removed on close when it was created here.
+ * path is refused; removed when the last holder in this process closes it, if made here.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -22,19 +22,32 @@ export interface FifoOwner {
   group: string | null;
 }
 
+/**
+ * The FIFO paths this process holds, shared by the VRRP and checker sides (notify_fifo is
+ * both's): made once, removed when the last holder closes it.
+ */
+const paths = new Map<string, { created: boolean; holders: number }>();
+
 export class FifoWriter {
   private fd: number | null = null;
-  private created = false;
+  private closed = false;
 
   constructor(
     private readonly path: string,
     owner: FifoOwner | null = null,
   ) {
+    const held = paths.get(path);
+    if (held) {
+      held.holders++;
+      return;
+    }
+    const entry = { created: false, holders: 1 };
+    paths.set(path, entry);
     if (existsSync(path)) return;
     // Node has no mkfifo(3); the coreutils tool is part of every Debian base system.
     const made = spawnSync('mkfifo', ['-m', '0644', path], { stdio: 'ignore' });
-    this.created = made.status === 0;
-    if (!this.created || !owner?.user) return;
+    entry.created = made.status === 0;
+    if (!entry.created || !owner?.user) return;
     const ids = lookupIds(owner.user, owner.group);
     if (typeof ids === 'string') return;
     try {
@@ -45,6 +58,7 @@ export class FifoWriter {
   }
 
   write(line: string): void {
+    if (this.closed) return;
     try {
       this.fd ??= openSync(
         this.path,
@@ -57,14 +71,19 @@ export class FifoWriter {
   }
 
   close(): void {
-    // Unlinked first, as keepalived does, so a reader that loops reopening it cannot.
-    if (this.created) {
-      try {
-        unlinkSync(this.path);
-      } catch {
-        // Already gone.
+    if (this.closed) return;
+    this.closed = true;
+    const held = paths.get(this.path);
+    if (held && --held.holders === 0) {
+      paths.delete(this.path);
+      // Unlinked first, as keepalived does, so a reader that loops reopening it cannot.
+      if (held.created) {
+        try {
+          unlinkSync(this.path);
+        } catch {
+          // Already gone.
+        }
       }
-      this.created = false;
     }
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;

@@ -20,17 +20,40 @@ export function writeIpv4Conf(ifname: string, key: string, value: string): void 
   writeFileSync(path(ifname, key), value);
 }
 
-const held = new Map<string, { was: string | null; count: number }>();
+const held = new Map<string, { was: string | null; count: number; ifindex: string | null }>();
 
-/** Sets IF's KEY to `value` for as long as the returned release has not been called. */
-export function claimIpv4Conf(ifname: string, key: string, value: string): () => void {
+function ifindexOf(ifname: string): string | null {
+  try {
+    return readFileSync(`/sys/class/net/${ifname}/ifindex`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sets IF's KEY to `value` for as long as the returned release has not been called. A write
+ * the kernel refuses is reported through `onError` and holds nothing (keepalived logs it and
+ * goes on). An interface deleted and made again under the same name starts a new hold.
+ */
+export function claimIpv4Conf(
+  ifname: string,
+  key: string,
+  value: string,
+  onError: (message: string) => void = () => undefined,
+): () => void {
   const id = `${ifname}/${key}`;
+  const ifindex = ifindexOf(ifname);
   let h = held.get(id);
-  if (!h) {
+  if (!h || h.ifindex !== ifindex) {
     const was = readIpv4Conf(ifname, key);
     if (was === null) return () => undefined; // no such interface (or no IPv4 on it)
-    if (was !== value) writeIpv4Conf(ifname, key, value);
-    h = { was: was === value ? null : was, count: 0 };
+    try {
+      if (was !== value) writeIpv4Conf(ifname, key, value);
+    } catch (e) {
+      onError(`cannot set net.ipv4.conf.${ifname}.${key}=${value}: ${(e as Error).message}`);
+      return () => undefined;
+    }
+    h = { was: was === value ? null : was, count: 0, ifindex };
     held.set(id, h);
   }
   h.count++;
@@ -40,8 +63,10 @@ export function claimIpv4Conf(ifname: string, key: string, value: string): () =>
     if (released) return;
     released = true;
     if (--hold.count > 0) return;
+    // Only the hold of the interface that is there now puts its value back.
+    if (held.get(id) !== hold) return;
     held.delete(id);
-    if (hold.was === null) return;
+    if (hold.was === null || ifindexOf(ifname) !== hold.ifindex) return;
     try {
       writeIpv4Conf(ifname, key, hold.was);
     } catch {

@@ -183,7 +183,10 @@ export class InstanceRuntime {
     ({ vmacs: this.vmacs, addrs: this.addrs, announcer: this.announcer } = wire);
     // promote_secondaries: while this instance runs, removing its interface's primary address
     // promotes a secondary one instead of flushing them all (held per interface, restored last).
-    if (v.promoteSecondaries) this.releaseConf = claimIpv4Conf(ifname, 'promote_secondaries', '1');
+    if (v.promoteSecondaries)
+      this.releaseConf = claimIpv4Conf(ifname, 'promote_secondaries', '1', (m) =>
+        this.log('warning', `(${v.name}) ${m}`),
+      );
     this.transport = wire.transport;
     if (v.unicastFaultNoPeer && v.unicastPeers.length === 0) {
       // unicast_fault_no_peer without peers: FAULT for good instead of falling back to multicast.
@@ -370,8 +373,9 @@ export class InstanceRuntime {
       }
       case 'notify':
         if (fx.state === 'STOP' && this.deletedFrom !== null) this.deletedNotify(fx.priority);
-        // A restart for a changed config is no stop to the outside: keepalived never stops an
-        // instance on reload (it notifies the states the new one enters).
+        // A restart for a changed config sends no STOP: keepalived does not stop an instance
+        // on reload. (The restarted one then notifies BACKUP and, when elected, MASTER again;
+        // keepalived keeps the state instead: vrrp.md, differences.)
         else if (fx.state === 'STOP' && this.restarting) break;
         else this.env.notifier.notify('INSTANCE', v.name, fx.state, fx.priority, v.notify);
         break;
@@ -522,9 +526,9 @@ export class InstanceRuntime {
 
   /**
    * SIGTERM / removal: priority-0 advert if master, VIPs removed, STOP notify; then close.
-   * `deleted` (removed by a reload): keepalived's notifies instead of STOP (deletedNotify).
+   * `deleted` (removed by a reload): keepalived's notifies instead of STOP (deletedNotify);
+   * `restart` (changed by a reload): no STOP notify.
    */
-  /** `why`: removed by a reload (DELETED notifies), restarted for a change (no STOP notify). */
   async stop(why: 'stop' | 'deleted' | 'restart' = 'stop'): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -51,16 +51,16 @@ export class ScriptUsers {
   }
 }
 
-/**
- * Runs argv with a timeout, as `runAs` when given (setgid, supplementary groups dropped,
- * setuid: libuv's order); `done` gets the outcome. Spawn errors count as exit code 127.
- */
 /** A started script: settles when it has exited; `kill` signals its process group. */
 export interface Running {
   exited: Promise<void>;
   kill(sig: NodeJS.Signals): void;
 }
 
+/**
+ * Runs argv with a timeout, as `runAs` when given (setgid, supplementary groups dropped,
+ * setuid: libuv's order); `done` gets the outcome. Spawn errors count as exit code 127.
+ */
 export function runArgv(
   argv: string[],
   timeoutMs: number,
@@ -145,6 +145,8 @@ export class NotifyFifo {
 
 export class Notifier {
   private readonly running = new Set<Running>();
+  /** settle() has begun: the runtime is stopping, no new script runs. */
+  private settling = false;
   /** Who runs the scripts (set from the config); without it they run as ourselves. */
   users: ScriptUsers | null = null;
   /** Where a script that cannot run is reported. */
@@ -156,6 +158,8 @@ export class Notifier {
   ) {}
 
   private run(s: ScriptValue, extra: string[] = []): void {
+    // After the stop's settle nothing would wait for it or end it.
+    if (this.settling) return this.log(`Not running script ${s.command}: stopping`);
     const as = this.users?.runAs(ownUser(s)) ?? null;
     if (typeof as === 'string') return this.log(`Not running script ${s.command}: ${as}`);
     const r = runArgv([...s.argv, ...extra], this.timeoutMs, undefined, as);
@@ -169,13 +173,16 @@ export class Notifier {
    */
   async settle(ms: number): Promise<void> {
     const all = [...this.running];
+    this.settling = true;
     if (all.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((r) => (timer = setTimeout(r, ms)));
     await Promise.race([Promise.all(all.map((r) => r.exited)), late]);
     clearTimeout(timer);
+    // Scripts started meanwhile had less time: keepalived's end them the same way.
     for (const r of this.running) r.kill('SIGTERM');
   }
+
 
   /** Reload: the old FIFOs are closed (a FIFO we made is removed), then new ones made. */
   replaceFifos(make: () => NotifyFifo[]): void {

@@ -57,47 +57,54 @@ export class Vmac {
     if (old) await rtnl.deleteLink(old.index);
     const link = await rtnl.createMacvlan({ name, link: base.index, mode: 'private', mac });
     const v = new Vmac(rtnl, name, link.index, mac);
-    // IPv4 only, as keepalived: an IPv6 VMAC leaves the ARP settings of both links alone.
-    if (family === 4) {
-      for (const [k, val] of [
-        ['arp_ignore', '1'],
-        ['accept_local', '1'],
-        ['rp_filter', '0'],
-        ['promote_secondaries', '1'],
-      ]) {
-        writeIpv4Conf(name, k, val);
+    try {
+      // IPv4 only, as keepalived: an IPv6 VMAC leaves the ARP settings of both links alone.
+      if (family === 4) {
+        for (const [k, val] of [
+          ['arp_ignore', '1'],
+          ['accept_local', '1'],
+          ['rp_filter', '0'],
+          ['promote_secondaries', '1'],
+        ]) {
+          writeIpv4Conf(name, k, val);
+        }
+        for (const k of ['arp_ignore', 'arp_filter'])
+          v.claims.push(claimIpv4Conf(base.name, k, '1'));
       }
-      for (const k of ['arp_ignore', 'arp_filter']) v.claims.push(claimIpv4Conf(base.name, k, '1'));
+      // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link. No automatic
+      // link-local (RFC 5798 §7.4), as keepalived.
+      await rtnl.setAddrGenModeNone(link.index);
+      const v6conf = (k: string, val: string): void =>
+        writeFileSync(`/proc/sys/net/ipv6/conf/${name}/${k}`, val);
+      if (family === 4) {
+        // An IPv4 VMAC has no use for IPv6, as keepalived: otherwise the kernel's MLD reports
+        // and router solicitations leave from the virtual MAC, also from a crashed master's
+        // VMAC, and pull the switch's entry back to it after the backup took over.
+        v6conf('disable_ipv6', '1');
+      } else {
+        // A backup's VMAC must stay quiet: the kernel's router solicitations (retried for ever,
+        // with backoff) would come from the virtual MAC and pull the switch's entry away from
+        // the master until its next advert. Not in keepalived.
+        for (const k of ['accept_ra', 'router_solicitations']) v6conf(k, '0');
+      }
+      await rtnl.setLinkUp(link.index, true);
+      if (ipv6Source) {
+        await rtnl.addAddress({
+          ifindex: link.index,
+          address: ipv6Source,
+          prefixLength: 64,
+          family: 6,
+          // Deprecated, as keepalived adds it: nothing else picks it as a source address.
+          preferredLft: 0,
+          flags: ['nodad'],
+        });
+      }
+      return v;
+    } catch (e) {
+      // Nothing half made is left: the macvlan goes, the base's settings come back.
+      await v.remove();
+      throw e;
     }
-    // Not part of the creation: the kernel ignores IFLA_AF_SPEC on a new link. No automatic
-    // link-local (RFC 5798 §7.4), as keepalived.
-    await rtnl.setAddrGenModeNone(link.index);
-    const v6conf = (k: string, val: string): void =>
-      writeFileSync(`/proc/sys/net/ipv6/conf/${name}/${k}`, val);
-    if (family === 4) {
-      // An IPv4 VMAC has no use for IPv6, as keepalived: otherwise the kernel's MLD reports
-      // and router solicitations leave from the virtual MAC, also from a crashed master's
-      // VMAC, and pull the switch's entry back to it after the backup took over.
-      v6conf('disable_ipv6', '1');
-    } else {
-      // A backup's VMAC must stay quiet: the kernel's router solicitations (retried for ever,
-      // with backoff) would come from the virtual MAC and pull the switch's entry away from
-      // the master until its next advert. Not in keepalived.
-      for (const k of ['accept_ra', 'router_solicitations']) v6conf(k, '0');
-    }
-    await rtnl.setLinkUp(link.index, true);
-    if (ipv6Source) {
-      await rtnl.addAddress({
-        ifindex: link.index,
-        address: ipv6Source,
-        prefixLength: 64,
-        family: 6,
-        // Deprecated, as keepalived adds it: nothing else picks it as a source address.
-        preferredLft: 0,
-        flags: ['nodad'],
-      });
-    }
-    return v;
   }
 
   /** Deletes the macvlan (its addresses go with it) and restores the base's ARP settings. */

@@ -122,7 +122,7 @@ test('foreground daemon: pid files, status, reload applied and rejected, dump, c
   });
 });
 
-test('SIGTERM while startup_script runs ends the script and the start; pid files go', async () => {
+test('SIGHUP waits and SIGTERM ends the start while startup_script runs; pid files go', async () => {
   requireRoot();
   await withLab('dstart', async (lab) => {
     const { h, files } = await setup(lab);
@@ -146,6 +146,10 @@ test('SIGTERM while startup_script runs ends the script and the start; pid files
       timeoutMs: 5000,
       what: 'startup script running',
     });
+    // A SIGHUP now waits for the start (Node's default would kill the process).
+    process.kill(Number(readFileSync(files.pid, 'utf8')), 'SIGHUP');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(p.running, 'SIGHUP during startup_script does not kill the daemon');
     const t0 = Date.now();
     process.kill(Number(readFileSync(files.pid, 'utf8')), 'SIGTERM');
     const ex = await p.exited;

@@ -46,10 +46,15 @@ test('two VMAC instances on one base: its ARP settings stay until the last VMAC 
     // A reload removes V82: V83's VMAC still needs the base to stay quiet for ARP.
     writeFileSync(n.log.replace(/\.log$/, '.conf'), HEAD + conf(83, '  use_vmac\n'));
     n.proc.kill('SIGHUP');
-    await waitFor(async () => !(await hasAddr(a, '192.0.2.82', 'vrrp.82').catch(() => false)), {
-      timeoutMs: 8000,
-      what: 'V82 gone',
-    });
+    // Wait for V82's VMAC link to go: its claims are released only after that.
+    await waitFor(
+      async () => (await a.exec(['ip', 'link', 'show', 'vrrp.82'], { check: false })).code !== 0,
+      {
+        timeoutMs: 8000,
+        what: 'V82 and its VMAC gone',
+      },
+    );
+    await new Promise((r) => setTimeout(r, 200));
     assert.equal(await conf4(a, 'eth0', 'arp_ignore'), '1', 'still held by V83');
     assert.equal(await conf4(a, 'eth0', 'arp_filter'), '1');
     await n.proc.stop(8000, 'SIGTERM');

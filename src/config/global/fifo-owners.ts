@@ -7,10 +7,12 @@
 import { ErrorCodes } from '../../core/errors.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
-import { defaultUserFails, userKnown } from '../script-user.js';
+import { userKnown } from '../script-user.js';
+import { scriptUserCheck } from '../script-user-check.js';
 
 export function checkFifoOwners(config: Config, ctx: ParseCtx): void {
   const g = config.global;
+  const users = scriptUserCheck(g, ctx);
   for (const [field, type] of [
     ['notifyFifo', 'notify_fifo'],
     ['vrrpNotifyFifo', 'vrrp_notify_fifo'],
@@ -18,8 +20,8 @@ export function checkFifoOwners(config: Config, ctx: ParseCtx): void {
   ] as const) {
     const f = g[field];
     if (!f) continue;
-    if (f.user ? userKnown(ctx.host, f.user, f.group) : !defaultUserFails(g, ctx.host.users))
-      continue;
+    if (f.user ? userKnown(ctx.host, f.user, f.group) : !users.defaultFails) continue;
+    if (!f.user) users.reportDefault(f.pos);
     ctx.diag.info(
       ErrorCodes.CONFIG_BAD_VALUE,
       f.user

@@ -11,11 +11,13 @@
 import { ErrorCodes } from '../../core/errors.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
-import { defaultUserFails, factFor, ownUser, scriptUserFor, userKnown } from '../script-user.js';
+import { factFor, ownUser, scriptUserFor, userKnown } from '../script-user.js';
+import { scriptUserCheck } from '../script-user-check.js';
 
 export function startStopScriptSecurity(config: Config, ctx: ParseCtx): void {
   const g = config.global;
   const fact = ctx.host.scriptFile;
+  const users = scriptUserCheck(g, ctx);
   let anyScript = false;
   let anyInsecure = false;
   for (const [field, what] of [
@@ -24,10 +26,9 @@ export function startStopScriptSecurity(config: Config, ctx: ParseCtx): void {
   ] as const) {
     const s = g[field];
     if (!s) continue;
-    const userOk = s.user
-      ? userKnown(ctx.host, s.user, s.group)
-      : !defaultUserFails(g, ctx.host.users);
+    const userOk = s.user ? userKnown(ctx.host, s.user, s.group) : !users.defaultFails;
     if (!userOk) {
+      if (!s.user) users.reportDefault(s.pos);
       ctx.diag.warn(ErrorCodes.CONFIG_INVALID_OBJECT, `Invalid ${what} script`, s.pos);
       g[field] = null;
       continue;

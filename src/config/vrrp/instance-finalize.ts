@@ -104,7 +104,7 @@ export function finalizeInstance(v: VrrpInstance, g: GlobalDefs, ctx: ParseCtx):
   // `use_vmac 02:00:00:00:01` (five octets): the sixth is the VRID.
   if (v.useVmac?.mac && v.useVmac.mac.split(':').length === 5)
     v.useVmac.mac += `:${(v.virtualRouterId ?? 0).toString(16).padStart(2, '0')}`;
-  if (v.promoteSecondaries && v.useVmac) {
+  if (v.promoteSecondaries && (v.useVmac || v.useIpvlan)) {
     warn(`(${v.name}) promote_secondaries is automatically set for vmacs - ignoring`);
     v.promoteSecondaries = false;
   }

@@ -139,6 +139,7 @@ test('fingerprint: same config → same; priority or a tracked script change →
     assert.equal(fp(a, 'VI_2'), fp(withGlobal(kw), 'VI_2'), `${kw}: no VMAC, no restart`);
   }
   assert.notEqual(fp(v0, 'VI_2'), fp(withGlobal('vmac_prefix vr', vmac), 'VI_2'));
+  assert.notEqual(fp(v0, 'VI_2'), fp(withGlobal('vmac_addr_prefix va', vmac), 'VI_2'));
 });
 
 const view = (

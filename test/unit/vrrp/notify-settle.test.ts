@@ -43,10 +43,12 @@ test('settle: a slow STOP script is ended after the grace time, its child too', 
   assert.equal(alive(child), false, 'the group got SIGTERM');
 });
 
-test('settle: returns as soon as quick scripts are done', async () => {
+test('settle: waits for a script that ends in time, and returns when it is done', async () => {
+  const dir = mkdtempSync('/tmp/sa-settle-');
   const n = new Notifier([]);
-  n.notify('INSTANCE', 'V', 'STOP', 0, { ...none, stop: script('exit 0') });
+  n.notify('INSTANCE', 'V', 'STOP', 0, { ...none, stop: script(`sleep 0.3; touch ${dir}/done`) });
   const t0 = performance.now();
   await n.settle(5000);
+  assert.ok(existsSync(join(dir, 'done')), 'the script finished before settle returned');
   assert.ok(performance.now() - t0 < 2000);
 });
