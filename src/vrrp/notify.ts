@@ -183,7 +183,6 @@ export class Notifier {
     for (const r of this.running) r.kill('SIGTERM');
   }
 
-
   /** Reload: the old FIFOs are closed (a FIFO we made is removed), then new ones made. */
   replaceFifos(make: () => NotifyFifo[]): void {
     this.close();

@@ -6,7 +6,8 @@
  * As keepalived 2.2.7 (vrrp_vmac.c, vrrp_if_config.c), for an IPv4 VMAC: the macvlan gets arp_ignore=1,
  * accept_local=1, rp_filter=0, promote_secondaries=1, and the base interface arp_ignore=1 and
  * arp_filter=1 (so only the macvlan answers ARP for the VIPs); the base values are restored when
- * the last VMAC on that base is removed (os/sysctl-claims.ts counts them, as keepalived does). A link of the same name left by a crashed run is deleted and created again.
+ * the last VMAC on that base is removed (os/sysctl-claims.ts counts them, as keepalived does).
+ * A link of the same name left by a crashed run is deleted and created again.
  *
  * An IPv4 VMAC has IPv6 disabled, as keepalived (else the kernel's MLD and router solicitations
  * leave from the virtual MAC, even from a crashed master). IPv6 (MAC 00:00:5e:00:02:<VRID>):
