@@ -13,7 +13,7 @@ import './events.js';
 import { openCheckFifos, rsFifoLine, vsFifoLine, type FifoSink } from './fifo.js';
 import type { RunOptions, RunOutcome } from '../os/run-script.js';
 import type { RsPlan } from './plan.js';
-import { scriptAs } from './script-as.js';
+import { ScriptUsers } from '../os/script-users.js';
 
 export type RunNotify = (argv: string[], opts: RunOptions) => Promise<RunOutcome>;
 
@@ -109,7 +109,7 @@ export class CheckNotifier {
   private script(s: ScriptCommand | null, timeoutS = this.timeoutS): void {
     if (!s?.argv.length || !this.config) return;
     const argv = s.argv;
-    const as = scriptAs(ownUser(s), this.config);
+    const as = ScriptUsers.of(this.config.global).userFor(ownUser(s));
     const p = this.run(argv, { timeoutS, user: as?.user ?? null, group: as?.group ?? null }).then(
       (o) => {
         if (o.error) this.log('warning', `notify script ${argv[0]} failed: ${o.error}`);

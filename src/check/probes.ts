@@ -9,7 +9,7 @@ import { probeDns } from './dns.js';
 import { probeFile } from './file.js';
 import { probeHttp } from './http.js';
 import { probeMisc } from './misc.js';
-import { scriptAs } from './script-as.js';
+import { ScriptUsers } from '../os/script-users.js';
 import { probePing } from './ping.js';
 import type { CheckerPlan, RsPlan } from './plan.js';
 import type { ProbeResult } from './probe-util.js';
@@ -60,7 +60,7 @@ export const makeProbe: ProbeFactory = (p, rsp, config) => {
     case 'MISC_CHECK': {
       const argv = c.script?.argv ?? [];
       // keepalived's default script user applies to MISC_CHECK too (config/script-user.ts).
-      const as = scriptAs(ownUser(c), config);
+      const as = ScriptUsers.of(config.global).userFor(ownUser(c));
       const opts = {
         timeoutS: c.timeout ?? p.timing.delayLoop,
         user: as?.user ?? null,

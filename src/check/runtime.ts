@@ -221,6 +221,9 @@ export class CheckerRuntime {
       this.notifier.quorum(id, r.plan.vs, { was: true, up: false, init: false, weight: 0 });
     }
     this.rss = next;
+    const oldSorry = new Set(
+      [...oldRs.values()].filter((r) => r.plan.vs.sorryServer).map((r) => r.plan.vsId),
+    );
     const quorum = new Map<string, boolean>();
     for (const r of next) {
       const id = r.plan.vsId;
@@ -234,13 +237,15 @@ export class CheckerRuntime {
           : nextQuorum(q, live, vs.quorum, vs.hysteresis);
       quorum.set(id, up);
       // A new VS notifies only when it starts down with a sorry server to put in; a kept one
-      // when a reload moved its quorum. keepalived reports a loss there as "Lost quorum"
-      // (clear_diff_rs) and a gain as "Starting with quorum up" (init_service_vs).
-      if (q === undefined ? !up && vs.sorryServer : up !== q)
+      // when a reload moved its quorum, or gave it a sorry server while down. keepalived
+      // reports a loss there as "Lost quorum" (clear_diff_rs) and the rest as "Starting with
+      // quorum …" (init_service_vs).
+      const newSorry = q === false && !!vs.sorryServer && !oldSorry.has(id);
+      if (q === undefined ? !up && vs.sorryServer : up !== q || (!up && newSorry))
         this.notifier.quorum(id, vs, {
           was: q ?? false,
           up,
-          init: up || q === undefined,
+          init: up || q === undefined || newSorry,
           weight: live,
         });
     }

@@ -17,9 +17,10 @@
 import { spawn } from 'node:child_process';
 import type { FifoSpec } from '../config/global/types.js';
 import type { ScriptValue } from '../config/global/script-value.js';
-import { ownUser, scriptUserFor, type ScriptUser } from '../config/script-user.js';
+import { ownUser } from '../config/script-user.js';
 import { FifoWriter, startFifoScript } from '../os/fifo.js';
-import { lookupIds, userNames, type RunAs } from '../os/users.js';
+import type { RunAs } from '../os/users.js';
+import type { ScriptUsers } from '../os/script-users.js';
 import { publish } from '../core/bus.js';
 
 export const NOTIFY_TIMEOUT_MS = 30_000;
@@ -30,26 +31,7 @@ export type ScriptDone = (r: {
   timedOut: boolean;
 }) => void;
 
-/**
- * Who runs scripts: keepalived's rules (config/script-user.ts) turned into uid/gid. The
- * `keepalived_script` default is looked up once per config, as keepalived does at load.
- */
-export class ScriptUsers {
-  private readonly users = userNames();
-
-  constructor(private readonly global: { scriptUser: ScriptUser | null }) {}
-
-  /** The user a script runs as (null: ourselves). */
-  userFor(own: ScriptUser | null): ScriptUser | null {
-    return scriptUserFor(own, this.global, this.users);
-  }
-
-  /** uid/gid to run as, null for ourselves, or why the script cannot run. */
-  runAs(own: ScriptUser | null): RunAs | null | string {
-    const u = this.userFor(own);
-    return u ? lookupIds(u.user, u.group) : null;
-  }
-}
+export { ScriptUsers } from '../os/script-users.js';
 
 /** A started script: settles when it has exited; `kill` signals its process group. */
 export interface Running {

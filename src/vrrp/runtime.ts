@@ -63,7 +63,7 @@ export class VrrpRuntime {
     this.config = c;
     logUnknownVrids(c.global.logUnknownVrids ? (m) => log('info', m) : null);
     this.notifier.log = (m) => log('warning', m);
-    this.notifier.users = new ScriptUsers(c.global);
+    this.notifier.users = ScriptUsers.of(c.global);
     this.notifier.replaceFifos(() => this.makeFifos(c));
     this.syncTrackers(c);
     this.rebuildGroups(c);
@@ -193,7 +193,7 @@ export class VrrpRuntime {
       } else kept++;
     }
     // Removed and changed instances stopped with the old config's script users; now the new.
-    this.notifier.users = new ScriptUsers(c.global);
+    this.notifier.users = ScriptUsers.of(c.global);
     const fifoKeys = (x: Config): string => {
       const g = x.global;
       return JSON.stringify([

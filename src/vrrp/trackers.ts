@@ -267,7 +267,7 @@ export class TrackerHub {
     c: Config,
     used: { scripts: Set<string>; files: Set<string>; processes?: Set<string> },
     /** Who runs the scripts under this config (the notifier's, read once per config). */
-    users: ScriptUsers = new ScriptUsers(c.global),
+    users: ScriptUsers = ScriptUsers.of(c.global),
   ): void {
     this.processes.sync(
       [...(used.processes ?? [])].flatMap((n) => {

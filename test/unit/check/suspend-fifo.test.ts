@@ -361,6 +361,31 @@ describe('notify and quorum scripts', () => {
     await rt.stop();
   });
 
+  test('a reload that gives a VS without quorum a sorry server notifies "Starting with quorum down"', async () => {
+    const clock = new VirtualClock();
+    const ran: Ran[] = [];
+    const seen: string[] = [];
+    offs.push(subscribe('vs:quorum', (e) => seen.push(`${e.up} init=${e.init}`)));
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(new Map(), []),
+      fifo: null,
+      runNotify: runner(ran),
+    });
+    // alpha: both servers start down, the VS without quorum and (yet) without a sorry server.
+    const conf = SCRIPTS('  alpha\n');
+    rt.start(parseAs(conf).config);
+    assert.deepEqual(seen, []);
+    rt.reload(parseAs(SCRIPTS('  alpha\n  sorry_server 192.0.2.50 80\n')).config);
+    assert.deepEqual(seen, ['false init=true']);
+    assert.deepEqual(
+      ran.map((r) => r.argv.join(' ')),
+      ['/q.sh down'],
+    );
+    await rt.stop();
+  });
+
   test('a reload that removes a live real server notifies it down, and a quorum it moves', async () => {
     const clock = new VirtualClock();
     const ran: Ran[] = [];
