@@ -83,11 +83,11 @@ interface Sample {
   gapReply: number;
 }
 
-/** `tcpdump -tt -e` lines → VRRP adverts and ARPs by source MAC, times in ms. */
+/** `tcpdump -tt -e` lines → VRRP adverts and gratuitous ARPs by source MAC, times in ms. */
 async function frames(
   path: string,
 ): Promise<
-  { t: number; mac: string; prio: number | null; arp: boolean; reply: boolean; marker: boolean }[]
+  { t: number; mac: string; prio: number | null; garp: boolean; reply: boolean; marker: boolean }[]
 > {
   const lines = await readPcapTimed(path);
   const out = [];
@@ -99,7 +99,9 @@ async function frames(
       t: Number(m[1]) * 1000,
       mac: m[2],
       prio: prio ? Number(prio[1]) : null,
-      arp: / ARP /.test(l) || /ethertype ARP/.test(l),
+      // Gratuitous only (sender = target): the backup's kernel also sends ordinary ARP
+      // requests, one of which once counted as a "GARP" 36 ms before the takeover.
+      garp: /who-has (\S+) (?:\(\S+\) )?tell \1,/.test(l),
       reply: /ICMP echo reply/.test(l),
       marker: l.includes(`(0x${MARKER_ETHERTYPE.toString(16)})`),
     });
@@ -195,7 +197,7 @@ async function oneRun(
             .at(-1)
         : fr.find((f) => f.mac === MAC.a && f.prio === 0 && f.t > kill - 1);
     const newAdvert = fr.find((f) => f.mac === MAC.b && f.prio !== null && f.prio > 0);
-    const garp = fr.find((f) => f.mac === MAC.b && f.arp && f.t > kill);
+    const garp = fr.find((f) => f.mac === MAC.b && f.garp && f.t > kill);
     const reply = fr.find((f) => f.mac === MAC.b && f.reply && f.t > kill);
     if (!lastOld || !newAdvert || !garp || !reply) {
       const missing = Object.entries({ lastOld, newAdvert, garp, reply })
