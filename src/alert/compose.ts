@@ -5,6 +5,7 @@
  * Differences from keepalived: the X-Mailer header says "stayalive"; subjects and bodies are not
  * truncated at 256/512 bytes; CR/LF in a subject is replaced by a space (no header injection).
  */
+import type { VsQuorumEvent } from '../check/events.js';
 
 /** What an alert is about. `state`: VRRP state name ("MASTER", "BACKUP", "FAULT", "STOP"…). */
 export type Alert =
@@ -23,19 +24,7 @@ export type Alert =
       reason: string;
     }
   | { kind: 'real-server-gone'; vs: string; rs: string; why: 'shutdown' | 'removed' }
-  | {
-      kind: 'virtual-server';
-      vs: string;
-      up: boolean;
-      /** At start: "Starting with quorum up|down". */
-      init: boolean;
-      /** Shutting down (`omega`). */
-      stopping: boolean;
-      quorum: number;
-      hysteresis: number;
-      threshold: number;
-      weight: number;
-    };
+  | ({ kind: 'virtual-server' } & VsQuorumEvent);
 
 export interface AlertText {
   subject: string;

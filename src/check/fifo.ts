@@ -9,10 +9,9 @@
  * checkers alone it does not start). Lines are written on changes only (also at start with
  * `rs_init_notifies`).
  */
-import type { FifoSpec, GlobalDefs } from '../config/global/types.js';
-import { ownUser, scriptUserFor } from '../config/script-user.js';
-import { FifoWriter, startFifoScript } from '../os/fifo.js';
-import { lookupIds, userNames } from '../os/users.js';
+import type { GlobalDefs } from '../config/global/types.js';
+import { NotifyFifo } from '../os/fifo.js';
+import { ScriptUsers } from '../os/script-users.js';
 
 export function rsFifoLine(rs: string, vs: string, up: boolean): string {
   return `RS ${rs} ${vs} ${up ? 'UP' : 'DOWN'}`;
@@ -48,29 +47,19 @@ export interface FifoSink {
   close(): void;
 }
 
-/** The configured checker FIFOs, or null when there are none. */
+/**
+ * The configured checker FIFOs, or null when there are none. Only lvs_notify_fifo's script
+ * starts here; notify_fifo's is the VRRP side's.
+ */
 export function openCheckFifos(g: GlobalDefs): FifoSink | null {
-  const specs: FifoSpec[] = [g.notifyFifo, g.lvsNotifyFifo].filter((s): s is FifoSpec => !!s);
-  if (specs.length === 0) return null;
-  const users = userNames();
-  // Each FIFO's owner: the user written after its path, else the default script user.
-  const files = specs.map(
-    (s) => new FifoWriter(s.path, s.user ? s : scriptUserFor(null, g, users)),
-  );
-  let stopScript = (): void => undefined;
-  const script = g.lvsNotifyFifoScript;
-  if (g.lvsNotifyFifo && script?.argv.length) {
-    // As its user (own, else script_user, else keepalived_script), like every notify script.
-    const as = scriptUserFor(ownUser(script), g, users);
-    const ids = as ? lookupIds(as.user, as.group) : null;
-    if (typeof ids !== 'string')
-      stopScript = startFifoScript(script.argv, g.lvsNotifyFifo.path, ids);
-  }
+  const users = ScriptUsers.of(g);
+  const fifos = [
+    g.notifyFifo && new NotifyFifo(g.notifyFifo, null, users),
+    g.lvsNotifyFifo && new NotifyFifo(g.lvsNotifyFifo, g.lvsNotifyFifoScript, users),
+  ].filter((f): f is NotifyFifo => !!f);
+  if (fifos.length === 0) return null;
   return {
-    write: (line) => files.forEach((f) => f.write(line)),
-    close: () => {
-      files.forEach((f) => f.close());
-      stopScript();
-    },
+    write: (line) => fifos.forEach((f) => f.write(line)),
+    close: () => fifos.forEach((f) => f.close()),
   };
 }

@@ -14,6 +14,7 @@ import { openCheckFifos, rsFifoLine, vsFifoLine, type FifoSink } from './fifo.js
 import type { RunOptions, RunOutcome } from '../os/run-script.js';
 import type { RsPlan } from './plan.js';
 import { ScriptUsers } from '../os/script-users.js';
+import { fifoSettingsKey } from '../os/fifo.js';
 
 export type RunNotify = (argv: string[], opts: RunOptions) => Promise<RunOutcome>;
 
@@ -45,15 +46,11 @@ export class CheckNotifier {
       return;
     }
     const g = config.global;
-    const key = JSON.stringify([
-      [g.notifyFifo, g.lvsNotifyFifo].map((f) => f && [f.path, f.user, f.group]),
-      g.lvsNotifyFifoScript && [
-        g.lvsNotifyFifoScript.command,
-        g.lvsNotifyFifoScript.user,
-        g.lvsNotifyFifoScript.group,
-      ],
+    const key = fifoSettingsKey(
+      [g.notifyFifo, g.lvsNotifyFifo],
+      [g.lvsNotifyFifoScript],
       g.scriptUser,
-    ]);
+    );
     if (key === this.fifoKey) return;
     this.fifoKey = key;
     this.fifo?.close();

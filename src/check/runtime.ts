@@ -300,27 +300,16 @@ export class CheckerRuntime {
    * clear_service_rs_list ends with update_vs_notifies, which notifies whenever it stops.
    */
   private omegaNotifies(): void {
-    const done = new Set<string>();
-    for (const r of this.rss) {
-      if (!r.plan.vs.omega) continue;
-      if (r.up) {
-        r.up = false;
-        this.notifier.rsGone(r.plan, 'shutdown');
-      }
+    const omega = this.rss.filter((r) => r.plan.vs.omega);
+    for (const r of omega) {
+      if (!r.up) continue;
+      r.up = false;
+      this.notifier.rsGone(r.plan, 'shutdown');
     }
-    for (const r of this.rss) {
-      const id = r.plan.vsId;
-      if (!r.plan.vs.omega || done.has(id)) continue;
-      done.add(id);
+    for (const [id, vs] of new Map(omega.map((r) => [r.plan.vsId, r.plan.vs]))) {
       const was = this.quorum.get(id) ?? false;
       this.quorum.set(id, false);
-      this.notifier.quorum(id, r.plan.vs, {
-        was,
-        up: false,
-        init: false,
-        weight: 0,
-        stopping: true,
-      });
+      this.notifier.quorum(id, vs, { was, up: false, init: false, weight: 0, stopping: true });
     }
   }
 

@@ -15,6 +15,10 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import type { FifoSpec } from '../config/global/types.js';
+import type { ScriptValue } from '../config/global/script-value.js';
+import { ownUser, type ScriptUser } from '../config/script-user.js';
+import type { ScriptUsers } from './script-users.js';
 import { lookupIds, type RunAs } from './users.js';
 
 export interface FifoOwner {
@@ -121,4 +125,44 @@ export function startFifoScript(
       // Already gone.
     }
   };
+}
+
+/** Writes FIFO lines; one per configured FIFO. Starts its script (as its user) once. */
+export class NotifyFifo {
+  private readonly fifo: FifoWriter;
+  private stopScript: () => void = () => undefined;
+
+  constructor(spec: FifoSpec, script: ScriptValue | null, users?: ScriptUsers) {
+    // Its owner: the user written after its path, else the default script user.
+    this.fifo = new FifoWriter(spec.path, spec.user ? spec : (users?.userFor(null) ?? null));
+    if (!script) return;
+    const as = users?.runAs(ownUser(script)) ?? null;
+    if (typeof as !== 'string') this.stopScript = startFifoScript(script.argv, spec.path, as);
+  }
+
+  write(line: string): void {
+    this.fifo.write(line);
+  }
+
+  close(): void {
+    this.fifo.close();
+    this.stopScript();
+  }
+}
+
+/**
+ * What a reload compares to decide whether FIFOs (and their scripts) must be reopened: the
+ * FIFOs by path and owner, the scripts by what they run and as whom (not where they stand in
+ * the file), and script_user, which picks the default user of both.
+ */
+export function fifoSettingsKey(
+  fifos: (FifoSpec | null)[],
+  scripts: (ScriptValue | null)[],
+  scriptUser: ScriptUser | null,
+): string {
+  return JSON.stringify([
+    fifos.map((f) => f && [f.path, f.user, f.group]),
+    scripts.map((x) => x && [x.command, x.user, x.group]),
+    scriptUser,
+  ]);
 }

@@ -15,10 +15,9 @@
  * pass dropped (missing, or insecure with enable_script_security) are not here to run.
  */
 import { spawn } from 'node:child_process';
-import type { FifoSpec } from '../config/global/types.js';
 import type { ScriptValue } from '../config/global/script-value.js';
 import { ownUser } from '../config/script-user.js';
-import { FifoWriter, startFifoScript } from '../os/fifo.js';
+import type { NotifyFifo } from '../os/fifo.js';
 import type { RunAs } from '../os/users.js';
 import type { ScriptUsers } from '../os/script-users.js';
 import { publish } from '../core/bus.js';
@@ -32,6 +31,7 @@ export type ScriptDone = (r: {
 }) => void;
 
 export { ScriptUsers } from '../os/script-users.js';
+export { NotifyFifo } from '../os/fifo.js';
 
 /** A started script: settles when it has exited; `kill` signals its process group. */
 export interface Running {
@@ -101,29 +101,6 @@ export interface NotifyScripts {
 }
 
 export type NotifyStateWord = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
-
-/** Writes FIFO lines; one per configured FIFO. Starts its script (as its user) once. */
-export class NotifyFifo {
-  private readonly fifo: FifoWriter;
-  private stopScript: () => void = () => undefined;
-
-  constructor(spec: FifoSpec, script: ScriptValue | null, users?: ScriptUsers) {
-    // Its owner: the user written after its path, else the default script user.
-    this.fifo = new FifoWriter(spec.path, spec.user ? spec : (users?.userFor(null) ?? null));
-    if (!script) return;
-    const as = users?.runAs(ownUser(script)) ?? null;
-    if (typeof as !== 'string') this.stopScript = startFifoScript(script.argv, spec.path, as);
-  }
-
-  write(line: string): void {
-    this.fifo.write(line);
-  }
-
-  close(): void {
-    this.fifo.close();
-    this.stopScript();
-  }
-}
 
 export class Notifier {
   private readonly running = new Set<Running>();

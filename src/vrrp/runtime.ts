@@ -24,6 +24,7 @@ import { SyncGroupRuntime } from './sync-group.js';
 import type { Micros } from './timers.js';
 import { TrackerHub } from './trackers.js';
 import { logUnknownVrids } from './transport.js';
+import { fifoSettingsKey } from '../os/fifo.js';
 
 const log = (level: LogLevel, message: string): void =>
   publish('log', { level, subsystem: 'vrrp', message });
@@ -194,18 +195,12 @@ export class VrrpRuntime {
     }
     // Removed and changed instances stopped with the old config's script users; now the new.
     this.notifier.users = ScriptUsers.of(c.global);
-    const fifoKeys = (x: Config): string => {
-      const g = x.global;
-      return JSON.stringify([
-        g.vrrpNotifyFifo,
-        g.notifyFifo,
-        // The scripts by what they run and as whom, not where they stand in the file.
-        ...[g.vrrpNotifyFifoScript, g.notifyFifoScript].map(
-          (x) => x && [x.command, x.user, x.group],
-        ),
+    const fifoKeys = ({ global: g }: Config): string =>
+      fifoSettingsKey(
+        [g.vrrpNotifyFifo, g.notifyFifo],
+        [g.vrrpNotifyFifoScript, g.notifyFifoScript],
         g.scriptUser,
-      ]);
-    };
+      );
     if (!old || fifoKeys(old) !== fifoKeys(c)) this.notifier.replaceFifos(() => this.makeFifos(c));
     this.syncTrackers(c);
     // Groups are kept by name, with their state: no STOP, and no repeat of a state they are in.
