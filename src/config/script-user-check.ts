@@ -63,3 +63,24 @@ export function scriptUserCheck(g: GlobalDefs, ctx: ParseCtx): ScriptUserCheck {
     },
   };
 }
+
+/**
+ * keepalived's "SECURITY VIOLATION - WHAT are being executed but script_security not enabled."
+ * (-t exit 6), with its tail when some script was insecure. Each process says it for its own
+ * scripts: `what` is "scripts" (VRRP), "check scripts" or "start/shutdown scripts".
+ */
+export function securityViolation(
+  ctx: ParseCtx,
+  what: string,
+  insecure: boolean,
+  pos?: Position,
+): void {
+  ctx.diag.push({
+    code: ErrorCodes.CONFIG_SCRIPT_SECURITY,
+    klass: 'security',
+    message:
+      `SECURITY VIOLATION - ${what} are being executed but script_security not enabled.` +
+      (insecure ? ' There are insecure scripts.' : ''),
+    ...(pos ? { pos } : {}),
+  });
+}

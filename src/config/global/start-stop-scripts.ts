@@ -12,7 +12,7 @@ import { ErrorCodes } from '../../core/errors.js';
 import type { Config } from '../model.js';
 import type { ParseCtx } from '../schema.js';
 import { factFor, ownUser, scriptUserFor, userKnown } from '../script-user.js';
-import { scriptUserCheck } from '../script-user-check.js';
+import { scriptUserCheck, securityViolation } from '../script-user-check.js';
 
 export function startStopScriptSecurity(config: Config, ctx: ParseCtx): void {
   const g = config.global;
@@ -58,13 +58,6 @@ export function startStopScriptSecurity(config: Config, ctx: ParseCtx): void {
     );
     g[field] = null;
   }
-  if (anyScript && !g.enableScriptSecurity) {
-    ctx.diag.push({
-      code: ErrorCodes.CONFIG_SCRIPT_SECURITY,
-      klass: 'security',
-      message:
-        'SECURITY VIOLATION - start/shutdown scripts are being executed but script_security not enabled.' +
-        (anyInsecure ? ' There are insecure scripts.' : ''),
-    });
-  }
+  if (anyScript && !g.enableScriptSecurity)
+    securityViolation(ctx, 'start/shutdown scripts', anyInsecure);
 }

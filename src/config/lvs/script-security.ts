@@ -19,7 +19,7 @@
 import { ErrorCodes } from '../../core/errors.js';
 import type { ParseCtx } from '../schema.js';
 import { factFor, ownUser, scriptUserFor, type ScriptUser } from '../script-user.js';
-import { scriptUserCheck } from '../script-user-check.js';
+import { scriptUserCheck, securityViolation } from '../script-user-check.js';
 import { cfgError, cfgInfo } from './common.js';
 import { disable } from './checker-common.js';
 import type { LvsSection, MiscChecker, ScriptCommand } from './types.js';
@@ -131,13 +131,5 @@ export function checkScriptSecurity(lvs: LvsSection, ctx: ParseCtx): void {
     g.lvsNotifyFifoScript = keep(g.lvsNotifyFifoScript, 'lvs_notify_fifo');
   }
 
-  if (!secure && anyScript) {
-    ctx.diag.push({
-      code: ErrorCodes.CONFIG_SCRIPT_SECURITY,
-      klass: 'security',
-      message:
-        'SECURITY VIOLATION - check scripts are being executed but script_security not enabled.' +
-        (anyInsecure ? ' There are insecure scripts.' : ''),
-    });
-  }
+  if (!secure && anyScript) securityViolation(ctx, 'check scripts', anyInsecure);
 }

@@ -33,6 +33,7 @@ import { parseRouteLine } from './route-line.js';
 import { parseRuleLine } from './rule-line.js';
 import { vrrpScriptSecurity } from './script-security.js';
 import type { VrrpSection } from './types.js';
+import { securityViolation } from '../script-user-check.js';
 
 export type * from './types.js';
 
@@ -315,14 +316,7 @@ function checkScriptSecurityEnabled(
   );
   const first = [...scripts, ...notifies.map((n) => n.pos), ...notExecutable, ...fifos][0];
   if (!first) return;
-  ctx.diag.push({
-    code: ErrorCodes.CONFIG_SCRIPT_SECURITY,
-    klass: 'security',
-    message:
-      'SECURITY VIOLATION - scripts are being executed but script_security not enabled.' +
-      (insecure ? ' There are insecure scripts.' : ''),
-    pos: first,
-  });
+  securityViolation(ctx, 'scripts', insecure, first);
 }
 
 /** Instance defaults, sync-group membership, then keepalived's end-of-parse BAD_IF. */
