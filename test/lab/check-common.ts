@@ -1,6 +1,6 @@
 // Shared by the checker lab tests: start the checker driver (test/lab/check-driver.ts) in a
 // lab host and read its JSON event lines; wait for an event after a point in the stream.
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './lib/stayalive.js';
 import { waitFor, type Host, type Lab, type LabProcess } from './lib/index.js';
@@ -115,3 +115,11 @@ export const TIMING = `    delay_loop 1
 export const DOWN_BOUND_MS = (2 * (1 + 1) + 1) * 1000 + 1500;
 /** One delay_loop plus the probe and slack. */
 export const UP_BOUND_MS = 1000 + 1000 + 1500;
+
+/** Writes an executable `#!/bin/sh` script `name` into `dir`; returns its path. */
+export function shScript(dir: string, name: string, body: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, `#!/bin/sh\n${body}\n`);
+  chmodSync(p, 0o755);
+  return p;
+}

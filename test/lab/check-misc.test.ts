@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Driver, DOWN_BOUND_MS, TIMING, UP_BOUND_MS } from './check-common.js';
+import { Driver, DOWN_BOUND_MS, TIMING, UP_BOUND_MS, shScript } from './check-common.js';
 
 // MISC_CHECK has no connect_timeout.
 const MISC_TIMING = TIMING.replace(/^.*connect_timeout.*\n/m, '');
@@ -21,19 +21,13 @@ test(
       const d = lab.dir;
       // keepalived's script checks run as the script user: the lab directory must be searchable.
       chmodSync(d, 0o755);
-      const script = (name: string, body: string): string => {
-        const p = join(d, name);
-        writeFileSync(p, `#!/bin/sh\n${body}\n`);
-        chmodSync(p, 0o755);
-        return p;
-      };
       writeFileSync(join(d, 'code'), '0\n');
       writeFileSync(join(d, 'tf'), '0\n');
-      const check = script('check.sh', `exit $(cat ${d}/code)`);
-      const slow = script('slow.sh', `sleep 30 # sa-misc-slow`);
+      const check = shScript(d, 'check.sh', `exit $(cat ${d}/code)`);
+      const slow = shScript(d, 'slow.sh', `sleep 30 # sa-misc-slow`);
       // No arguments: the config model keeps a quoted "path arg" as one word (reported).
-      const notifyUp = script('notify-up.sh', `echo up >> ${d}/notified`);
-      const notifyDown = script('notify-down.sh', `echo down >> ${d}/notified`);
+      const notifyUp = shScript(d, 'notify-up.sh', `echo up >> ${d}/notified`);
+      const notifyDown = shScript(d, 'notify-down.sh', `echo down >> ${d}/notified`);
       const conf = `
 track_file tf {
   file ${d}/tf

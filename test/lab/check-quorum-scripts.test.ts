@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Driver, DOWN_BOUND_MS, TIMING, UP_BOUND_MS } from './check-common.js';
+import { Driver, DOWN_BOUND_MS, TIMING, UP_BOUND_MS, shScript } from './check-common.js';
 import { requireRoot, waitFor, withLab } from './lib/index.js';
 
 // MISC_CHECK has no connect_timeout.
@@ -26,15 +26,9 @@ test(
       const out = join(d, 'out');
       writeFileSync(out, '');
       chmodSync(out, 0o666);
-      const script = (name: string, body: string): string => {
-        const p = join(d, name);
-        writeFileSync(p, `#!/bin/sh\n${body}\n`);
-        chmodSync(p, 0o755);
-        return p;
-      };
       writeFileSync(join(d, 'code'), '0\n');
-      const check = script('check.sh', `exit $(cat ${d}/code)`);
-      const note = script('note.sh', `echo "$1 $(id -u)" >> ${out}`);
+      const check = shScript(d, 'check.sh', `exit $(cat ${d}/code)`);
+      const note = shScript(d, 'note.sh', `echo "$1 $(id -u)" >> ${out}`);
       const lines = (): string[] => readFileSync(out, 'utf8').split('\n').filter(Boolean);
       // lvs_notify_fifo_script: started with the FIFO's path, as script_user; it records its uid
       // and then copies the FIFO's lines.
@@ -44,7 +38,7 @@ test(
         writeFileSync(f, '');
         chmodSync(f, 0o666);
       }
-      const reader = script('reader.sh', `id -u > ${readerUid}\nexec cat "$1" >> ${fifoOut}`);
+      const reader = shScript(d, 'reader.sh', `id -u > ${readerUid}\nexec cat "$1" >> ${fifoOut}`);
       const fifoLines = (): string[] => readFileSync(fifoOut, 'utf8').split('\n').filter(Boolean);
       // Quorum 2 over weights 1 + 1: either server failing loses it.
       const conf = `

@@ -7,8 +7,27 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { requireRoot, waitFor, withLab } from './lib/index.js';
+import { requireRoot, waitFor, withLab, type Lab } from './lib/index.js';
 import { hasAddr, startNode, trio, vrrpConf } from './vrrp-common.js';
+
+/** A root-only `bin/` in the lab dir (made searchable, as scripts run as other users). */
+function binDir(lab: Lab): string {
+  chmodSync(lab.dir, 0o755);
+  const bin = join(lab.dir, 'bin');
+  mkdirSync(bin, { mode: 0o755 });
+  return bin;
+}
+
+/** A FIFO script in `bin` that copies the FIFO's lines to a file; `lines()` reads them back. */
+function fifoReader(lab: Lab, bin: string): { reader: string; lines: () => string[] } {
+  const out = join(lab.dir, 'fifo.txt');
+  const reader = join(bin, 'reader.sh');
+  writeFileSync(reader, `#!/bin/sh\nexec cat "$1" >> ${out}\n`, { mode: 0o755 });
+  return {
+    reader,
+    lines: () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []),
+  };
+}
 
 test('scripts run as script_user / their own user; insecure root scripts are dropped; rx-lower-pri script runs', async () => {
   requireRoot();
@@ -16,11 +35,9 @@ test('scripts run as script_user / their own user; insecure root scripts are dro
     const { a, b } = await trio(lab);
     // Scripts owned by root in root-only directories, outputs in a world-writable one, and an
     // insecure directory (world-writable, no sticky bit) holding the same script.
-    chmodSync(lab.dir, 0o755);
-    const bin = join(lab.dir, 'bin');
+    const bin = binDir(lab);
     const out = join(lab.dir, 'out');
     const ww = join(lab.dir, 'ww');
-    mkdirSync(bin, { mode: 0o755 });
     mkdirSync(out);
     chmodSync(out, 0o777);
     mkdirSync(ww);
@@ -108,9 +125,7 @@ test('reload deletes instances: DELETED with notify_deleted (and its script), el
   for (const kind of ['stayalive', 'keepalived'] as const) {
     await withLab('vd', async (lab) => {
       const { a } = await trio(lab);
-      chmodSync(lab.dir, 0o755);
-      const bin = join(lab.dir, 'bin');
-      mkdirSync(bin, { mode: 0o755 });
+      const bin = binDir(lab);
       const out = join(lab.dir, 'args.txt');
       writeFileSync(join(bin, 'args.sh'), `#!/bin/sh\necho "$@" >> ${out}\n`, { mode: 0o755 });
       const inst = (name: string, vrid: number, extra: string): string =>
@@ -169,9 +184,7 @@ test('startup_script runs to its end before VRRP starts, shutdown_script after t
   for (const kind of ['stayalive', 'keepalived'] as const) {
     await withLab('vss', async (lab) => {
       const { a } = await trio(lab);
-      chmodSync(lab.dir, 0o755);
-      const bin = join(lab.dir, 'bin');
-      mkdirSync(bin, { mode: 0o755 });
+      const bin = binDir(lab);
       // Each records how many copies of the VIP eth0 holds while it runs.
       const count = (file: string, pre = ''): string =>
         `#!/bin/sh\n${pre}ip -o addr show dev eth0 | grep -c '192.0.2.175/' > ${lab.dir}/${file}\n`;
@@ -217,13 +230,7 @@ test('reload with fifo_write_vrrp_states_on_reload: the FIFO hears unchanged sta
     for (const group of [false, true, null]) {
       await withLab('vfr', async (lab) => {
         const { a } = await trio(lab);
-        chmodSync(lab.dir, 0o755);
-        const bin = join(lab.dir, 'bin');
-        mkdirSync(bin, { mode: 0o755 });
-        const out = join(lab.dir, 'fifo.txt');
-        writeFileSync(join(bin, 'reader.sh'), `#!/bin/sh\nexec cat "$1" >> ${out}\n`, {
-          mode: 0o755,
-        });
+        const { reader, lines } = fifoReader(lab, binDir(lab));
         const fifo = join(lab.dir, 'vrrp.fifo');
         const conf =
           vrrpConf({
@@ -232,11 +239,9 @@ test('reload with fifo_write_vrrp_states_on_reload: the FIFO hears unchanged sta
             version: 3,
             advertInt: 0.1,
             vips: ['192.0.2.176/24'],
-            global: `  enable_script_security\n  script_user root\n  vrrp_notify_fifo ${fifo}\n  vrrp_notify_fifo_script ${bin}/reader.sh\n${group === null ? '' : '  fifo_write_vrrp_states_on_reload\n'}`,
+            global: `  enable_script_security\n  script_user root\n  vrrp_notify_fifo ${fifo}\n  vrrp_notify_fifo_script ${reader}\n${group === null ? '' : '  fifo_write_vrrp_states_on_reload\n'}`,
           }) + (group ? 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\n' : '');
         const n = startNode(lab, a, kind, conf);
-        const lines = (): string[] =>
-          existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
         await waitFor(() => lines().some((l) => l.startsWith('INSTANCE "VI_1" MASTER')), {
           timeoutMs: 8000,
           what: `${kind}: master`,
@@ -262,13 +267,7 @@ test('reload that changes an instance restarts it without a STOP notify', async 
   requireRoot();
   await withLab('vrs', async (lab) => {
     const { a } = await trio(lab);
-    chmodSync(lab.dir, 0o755);
-    const bin = join(lab.dir, 'bin');
-    mkdirSync(bin, { mode: 0o755 });
-    const out = join(lab.dir, 'fifo.txt');
-    writeFileSync(join(bin, 'reader.sh'), `#!/bin/sh\nexec cat "$1" >> ${out}\n`, {
-      mode: 0o755,
-    });
+    const { reader, lines } = fifoReader(lab, binDir(lab));
     const conf = (prio: number): string =>
       vrrpConf({
         vrid: 77,
@@ -276,11 +275,9 @@ test('reload that changes an instance restarts it without a STOP notify', async 
         version: 3,
         advertInt: 0.1,
         vips: ['192.0.2.177/24'],
-        global: `  enable_script_security\n  script_user root\n  vrrp_notify_fifo ${lab.dir}/vrrp.fifo\n  vrrp_notify_fifo_script ${bin}/reader.sh\n`,
+        global: `  enable_script_security\n  script_user root\n  vrrp_notify_fifo ${lab.dir}/vrrp.fifo\n  vrrp_notify_fifo_script ${reader}\n`,
       });
     const n = startNode(lab, a, 'stayalive', conf(150));
-    const lines = (): string[] =>
-      existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
     await waitFor(() => lines().includes('INSTANCE "VI_1" MASTER 150'), {
       timeoutMs: 8000,
       what: 'master',

@@ -205,6 +205,21 @@ describe('notify and quorum scripts', () => {
       '    weight 3\n    notify_down "/rs.sh down"\n',
     );
 
+  /** A runtime with every probe passing, its scripts recorded in `ran`, FIFO lines in `lines`. */
+  const scripted = () => {
+    const clock = new VirtualClock();
+    const ran: Ran[] = [];
+    const lines: string[] = [];
+    const rt = new CheckerRuntime({
+      clock,
+      rng: () => 0,
+      probeFactory: fakeProbes(new Map(), []),
+      fifo: { write: (l) => lines.push(l), close: () => {} },
+      runNotify: runner(ran),
+    });
+    return { clock, ran, lines, rt };
+  };
+
   test('quorum_up / quorum_down run on quorum changes, as their user, before the FIFO line', async () => {
     const clock = new VirtualClock();
     const health = new Map<string, DetailedResult>();
@@ -255,15 +270,7 @@ describe('notify and quorum scripts', () => {
 
   test('a VS starting without quorum notifies quorum_down only when it has a sorry server', async () => {
     for (const sorry of [false, true]) {
-      const clock = new VirtualClock();
-      const ran: Ran[] = [];
-      const rt = new CheckerRuntime({
-        clock,
-        rng: () => 0,
-        probeFactory: fakeProbes(new Map(), []),
-        fifo: null,
-        runNotify: runner(ran),
-      });
+      const { ran, rt } = scripted();
       // alpha: every real server starts down, so the VS starts without quorum.
       rt.start(
         parseAs(SCRIPTS(`  alpha\n${sorry ? '  sorry_server 192.0.2.50 80\n' : ''}`)).config,
@@ -278,16 +285,7 @@ describe('notify and quorum scripts', () => {
 
   test('omega: at shutdown live servers get notify_down, then the VS quorum_down (1 s each); without it nothing runs', async () => {
     for (const omega of [false, true]) {
-      const clock = new VirtualClock();
-      const ran: Ran[] = [];
-      const lines: string[] = [];
-      const rt = new CheckerRuntime({
-        clock,
-        rng: () => 0,
-        probeFactory: fakeProbes(new Map(), []),
-        fifo: { write: (l) => lines.push(l), close: () => {} },
-        runNotify: runner(ran),
-      });
+      const { clock, ran, lines, rt } = scripted();
       const gone: string[] = [];
       offs.push(subscribe('rs:gone', (e) => gone.push(`${e.rs} ${e.why}`)));
       rt.start(parseAs(SCRIPTS(omega ? '  omega\n' : '')).config);
@@ -320,16 +318,7 @@ describe('notify and quorum scripts', () => {
   });
 
   test('a reload that removes a VS with quorum runs its quorum_down; rs_init_notifies notifies up servers only', async () => {
-    const clock = new VirtualClock();
-    const ran: Ran[] = [];
-    const lines: string[] = [];
-    const rt = new CheckerRuntime({
-      clock,
-      rng: () => 0,
-      probeFactory: fakeProbes(new Map(), []),
-      fifo: { write: (l) => lines.push(l), close: () => {} },
-      runNotify: runner(ran),
-    });
+    const { clock, ran, lines, rt } = scripted();
     // rs_init_notifies with .11 down at start (alpha checker) and .12 up (no checker).
     const conf = SCRIPTS('', '  script_user nobody\n  rs_init_notifies\n').replace(
       '    TCP_CHECK {\n      retry 0',
@@ -362,17 +351,9 @@ describe('notify and quorum scripts', () => {
   });
 
   test('a reload that gives a VS without quorum a sorry server notifies "Starting with quorum down"', async () => {
-    const clock = new VirtualClock();
-    const ran: Ran[] = [];
     const seen: string[] = [];
     offs.push(subscribe('vs:quorum', (e) => seen.push(`${e.up} init=${e.init}`)));
-    const rt = new CheckerRuntime({
-      clock,
-      rng: () => 0,
-      probeFactory: fakeProbes(new Map(), []),
-      fifo: null,
-      runNotify: runner(ran),
-    });
+    const { ran, rt } = scripted();
     // alpha: both servers start down, the VS without quorum and (yet) without a sorry server.
     const conf = SCRIPTS('  alpha\n');
     rt.start(parseAs(conf).config);
@@ -387,16 +368,7 @@ describe('notify and quorum scripts', () => {
   });
 
   test('a reload that removes a live real server notifies it down, and a quorum it moves', async () => {
-    const clock = new VirtualClock();
-    const ran: Ran[] = [];
-    const lines: string[] = [];
-    const rt = new CheckerRuntime({
-      clock,
-      rng: () => 0,
-      probeFactory: fakeProbes(new Map(), []),
-      fifo: { write: (l) => lines.push(l), close: () => {} },
-      runNotify: runner(ran),
-    });
+    const { clock, ran, lines, rt } = scripted();
     const conf = SCRIPTS('');
     rt.start(parseAs(conf).config);
     await clock.advance(0);
