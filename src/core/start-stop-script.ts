@@ -6,9 +6,9 @@
  * has dropped scripts that may not run.
  */
 import type { Config } from '../config/model.js';
-import { ownUser, scriptUserFor } from '../config/script-user.js';
+import { ownUser } from '../config/script-user.js';
 import { runScript } from '../os/run-script.js';
-import { userNames } from '../os/users.js';
+import { ScriptUsers } from '../os/script-users.js';
 import { publish } from './bus.js';
 
 export async function runStartStopScript(
@@ -20,7 +20,7 @@ export async function runStartStopScript(
   const s = which === 'startup' ? g.startupScript : g.shutdownScript;
   if (!s?.argv.length) return;
   const timeoutS = which === 'startup' ? g.startupScriptTimeout : g.shutdownScriptTimeout;
-  const as = scriptUserFor(ownUser(s), g, userNames());
+  const as = ScriptUsers.of(g).userFor(ownUser(s));
   const log = (level: 'info' | 'warning', message: string): void =>
     publish('log', { level, subsystem: 'daemon', message });
   log('info', `Running ${which} script ${s.argv[0]}`);
